@@ -1,0 +1,45 @@
+# dge-graph: `make run` sets up, builds and serves; `make test` sets up and runs the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+STORE  ?= var/store
+SHARED ?= ../shared
+EXTRAS ?= test
+
+.PHONY: run build serve test install shared-check clean help
+
+help:
+	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, serve it on http://$(HOST):$(PORT)"
+	@echo "make test                               set up .venv if needed and run the whole test suite"
+	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Re-install when pyproject.toml changes.
+$(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
+	touch $@
+
+install: $(VENV)/.installed-$(EXTRAS)
+
+build: install
+	$(BIN)/dge-graph build --store $(STORE)
+
+serve: install
+	$(BIN)/dge-graph serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+run: build serve
+
+test: install
+	$(BIN)/python -m pytest
+
+# Checks against the data in ../shared (not needed by `make test`; CI calls this when ../shared exists).
+shared-check: install
+	DGE_SHARED=$(SHARED) $(BIN)/python -m pytest -m shared -p no:cacheprovider tests/shared
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

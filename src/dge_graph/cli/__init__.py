@@ -1,0 +1,85 @@
+"""The ``dge-graph`` command line.
+
+One module per command group in this package; each exposes ``register(subparsers)`` which adds its commands and
+sets ``handler`` on them. Exit codes, for every command: 0 success; 1 the command ran and found problems
+(``validate``, ``check``: findings); 2 error (bad input, unknown municipality, store unreachable, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from ..config import Settings
+from . import build as build_cmd
+from . import query as query_cmd
+from . import serve as serve_cmd
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+COMMAND_GROUPS = (build_cmd, query_cmd, serve_cmd)
+
+
+class CommandError(Exception):
+    """A user-facing error: printed as ``dge-graph: error: <message>`` with exit code 2."""
+
+
+def _version() -> str:
+    try:
+        return version("dge-graph")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        help="store directory, ':memory:', or http(s):// URL of a remote SPARQL store "
+        "(default: $DGE_STORE, else ~/.local/share/dge-graph/store)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dge-graph",
+        description="Knowledge graph of Dutch municipalities' digital fundamental rights and ethics.",
+        epilog="Exit codes: 0 success, 1 findings (validate/check), 2 error.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for group in COMMAND_GROUPS:
+        group.register(subparsers, add_store_option)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides = {key: getattr(args, key, None) for key in ("store", "host", "port", "timeout_s", "update_token")}
+    if getattr(args, "hr_date", None) is not None:
+        overrides["hr_date"] = args.hr_date
+    return Settings.from_env(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ..build import BuildError
+    from ..store import QuerySyntaxError, StoreError
+
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args, settings_from(args)) or EXIT_OK)
+    except (CommandError, BuildError, QuerySyntaxError, StoreError, FileNotFoundError, ValueError) as exc:
+        print(f"dge-graph: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Settings: one frozen object, read from the environment (``DGE_*``) and overridden by CLI options.
+
+Nothing is read at import time; ``Settings.from_env()`` is called by the CLI and by the app factory, and tests
+build their own ``Settings``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_HR_DATE = dt.date(2027, 12, 2)
+"""AI Act Annex III high-risk duties apply from this date (Digital Omnibus on AI; see docs/legal-notes.md, U1).
+Under Reg. 2024/1689 as first published it was 2026-08-02: pass ``--hr-date 2026-08-02`` for that reading."""
+
+
+def default_store_path() -> Path:
+    """``$DGE_STORE``, else ``$XDG_DATA_HOME/dge-graph/store`` (``~/.local/share/dge-graph/store``)."""
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "dge-graph" / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str
+    """A directory for the embedded store, ``:memory:``, or the ``http(s)://`` URL of a remote SPARQL store."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timeout_s: float = 30.0
+    """Queries that run longer are cancelled (HTTP 503)."""
+    max_result_rows: int = 100_000
+    update_token: str | None = None
+    """Bearer token that enables SPARQL Update and the Graph Store Protocol on the server (off when unset)."""
+    public_base: str = "https://w3id.org/dge-graph/"
+    """The namespace the server answers for (linked-data dereferencing)."""
+    hr_date: dt.date = DEFAULT_HR_DATE
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        env = os.environ
+        values: dict = {
+            "store": env.get("DGE_STORE") or str(default_store_path()),
+            "host": env.get("DGE_HOST", "127.0.0.1"),
+            "port": int(env.get("DGE_PORT", "8000")),
+            "timeout_s": float(env.get("DGE_TIMEOUT_S", "30")),
+            "max_result_rows": int(env.get("DGE_MAX_RESULT_ROWS", "100000")),
+            "update_token": env.get("DGE_UPDATE_TOKEN") or None,
+            "public_base": env.get("DGE_PUBLIC_BASE", "https://w3id.org/dge-graph/"),
+            "hr_date": dt.date.fromisoformat(env["DGE_HR_DATE"]) if env.get("DGE_HR_DATE") else DEFAULT_HR_DATE,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,504 @@
+"""The graph store: one ``Store`` protocol, an embedded pyoxigraph and a remote SPARQL 1.1 implementation.
+
+Everything above this module speaks SPARQL 1.1 and rdflib terms. Conventions shared by both implementations:
+
+* data lives in named graphs; the query **default graph is the union of all named graphs** (like Fuseki's
+  ``unionDefaultGraph`` and ``oxigraph serve --union-default-graph``), unless a query names its dataset;
+* ``replace_graphs`` is atomic: new content is first written to staging graphs, then moved into place by a single
+  SPARQL Update request (one transaction), so a failure leaves the previous content as it was;
+* parameters reach SPARQL as typed terms (``substitutions``), never by string formatting.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .namespaces import GRAPH
+
+STAGING_PREFIX = f"{GRAPH}staging/"
+
+# Result media types both stores can produce directly.
+SELECT_MEDIA_TYPES = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_MEDIA_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+class StoreError(Exception):
+    """A store operation failed (I/O, remote endpoint unreachable, bad response)."""
+
+
+class QuerySyntaxError(StoreError):
+    """The SPARQL text does not parse; the message is the parser's."""
+
+
+@dataclass
+class SelectResult:
+    """Rows of a SELECT query as rdflib terms (unbound variables are absent from a row)."""
+
+    variables: list[str]
+    rows: list[dict[str, Node]] = field(default_factory=list)
+
+    def column(self, name: str) -> list[Node | None]:
+        return [row.get(name) for row in self.rows]
+
+
+QueryResult = SelectResult | bool | Graph
+
+
+@dataclass(frozen=True)
+class SerializedResult:
+    """A query result already serialised by the store, with its media type and query form."""
+
+    body: bytes
+    media_type: str
+    form: str  # "SELECT" | "ASK" | "CONSTRUCT" (CONSTRUCT covers DESCRIBE)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the rest of dge-graph needs from a graph store."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Node] | None = None,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+    ) -> QueryResult: ...
+
+    def query_serialized(
+        self,
+        sparql: str,
+        *,
+        select_media_type: str = "application/sparql-results+json",
+        graph_media_type: str = "text/turtle",
+        substitutions: Mapping[str, Node] | None = None,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+    ) -> SerializedResult: ...
+
+    def update(self, sparql: str) -> None: ...
+
+    def replace_graphs(self, graphs: Mapping[str, bytes], *, drop: Iterable[str] = ()) -> None:
+        """Atomically set each named graph to the given N-Triples content and drop the graphs in ``drop``."""
+        ...
+
+    def named_graphs(self) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+# --------------------------------------------------------------------------------------------------------------
+# term conversion
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """rdflib term -> pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
+
+
+def from_ox(term) -> Node:
+    """pyoxigraph term -> rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r} to an rdflib term")
+
+
+def _graphs(uris: Sequence[str] | None) -> list[ox.NamedNode] | None:
+    return [ox.NamedNode(u) for u in uris] if uris else None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# embedded store
+
+
+class OxigraphStore:
+    """The embedded store: pyoxigraph on disk (``path``) or in memory (``path=None``)."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore({str(self.path) if self.path else ':memory:'})"
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph store (for engines that work on it directly, e.g. validation)."""
+        return self._store
+
+    def _run(self, sparql, substitutions, default_graph_uris, named_graph_uris):
+        kwargs = {}
+        if default_graph_uris:
+            kwargs["default_graph"] = _graphs(default_graph_uris)
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graph_uris:
+            kwargs["named_graphs"] = _graphs(named_graph_uris)
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def query(self, sparql, *, substitutions=None, default_graph_uris=None, named_graph_uris=None) -> QueryResult:
+        result = self._run(sparql, substitutions, default_graph_uris, named_graph_uris)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                row = {}
+                for v in variables:
+                    value = solution[v]
+                    if value is not None:
+                        row[v] = from_ox(value)
+                rows.append(row)
+            return SelectResult(variables, rows)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        graph = Graph()
+        for triple in result:
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        return graph
+
+    def query_serialized(
+        self,
+        sparql,
+        *,
+        select_media_type="application/sparql-results+json",
+        graph_media_type="text/turtle",
+        substitutions=None,
+        default_graph_uris=None,
+        named_graph_uris=None,
+    ) -> SerializedResult:
+        result = self._run(sparql, substitutions, default_graph_uris, named_graph_uris)
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            form = "SELECT" if isinstance(result, ox.QuerySolutions) else "ASK"
+            body = result.serialize(format=SELECT_MEDIA_TYPES[select_media_type])
+            return SerializedResult(body, select_media_type, form)
+        body = result.serialize(format=GRAPH_MEDIA_TYPES[graph_media_type])
+        return SerializedResult(body or b"", graph_media_type, "CONSTRUCT")
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def replace_graphs(self, graphs: Mapping[str, bytes], *, drop: Iterable[str] = ()) -> None:
+        staging = {}
+        try:
+            for name, ntriples in graphs.items():
+                stage = f"{STAGING_PREFIX}{uuid.uuid4()}"
+                staging[name] = stage
+                self._store.load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(stage))
+            self._store.update(_swap_update(staging, drop))
+        except (OSError, SyntaxError) as exc:
+            for stage in staging.values():
+                node = ox.NamedNode(stage)
+                if self._store.contains_named_graph(node):
+                    self._store.remove_graph(node)
+            raise StoreError(f"could not write to the store: {exc}") from exc
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        # pyoxigraph closes the store when the object is released
+        self.flush()
+        self._store = None  # type: ignore[assignment]
+
+
+def _swap_update(staging: Mapping[str, str], drop: Iterable[str]) -> str:
+    """One SPARQL Update request that moves staging graphs into place and drops graphs that are gone."""
+    ops = [f"DROP SILENT GRAPH <{_checked_iri(g)}>" for g in drop if g not in staging]
+    ops += [f"MOVE SILENT GRAPH <{_checked_iri(stage)}> TO GRAPH <{_checked_iri(g)}>" for g, stage in staging.items()]
+    return " ;\n".join(ops) if ops else "DROP SILENT GRAPH <urn:dge-graph:nothing>"
+
+
+def _checked_iri(iri: str) -> str:
+    """An IRI safe to write between ``<`` and ``>`` in SPARQL (graph names are ours, but check anyway)."""
+    if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+        raise ValueError(f"not a valid IRI for a graph name: {iri!r}")
+    return iri
+
+
+# --------------------------------------------------------------------------------------------------------------
+# remote store
+
+
+class RemoteStore:
+    """A remote SPARQL 1.1 store: SPARQLWrapper for query and update, the Graph Store Protocol for loading.
+
+    ``query_endpoint`` answers SPARQL queries, ``update_endpoint`` SPARQL updates and ``gsp_endpoint`` the
+    Graph Store Protocol (indirect identification, ``?graph=``). For ``oxigraph serve`` these are ``/query``,
+    ``/update`` and ``/store``; start it with ``--union-default-graph`` so the default graph is the union of
+    the named graphs, as in the embedded store.
+    """
+
+    def __init__(self, query_endpoint: str, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
+                 *, timeout_s: float = 60.0):
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint
+        self.gsp_endpoint = gsp_endpoint
+        self.timeout_s = timeout_s
+
+    @classmethod
+    def for_oxigraph(cls, base_url: str, *, timeout_s: float = 60.0) -> RemoteStore:
+        base = base_url.rstrip("/")
+        return cls(f"{base}/query", f"{base}/update", f"{base}/store", timeout_s=timeout_s)
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.query_endpoint})"
+
+    def _wrapper(self, sparql: str, accept: str, default_graph_uris, named_graph_uris):
+        from SPARQLWrapper import POST, SPARQLWrapper
+
+        wrapper = SPARQLWrapper(self.query_endpoint)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod("postdirectly")
+        wrapper.setTimeout(int(self.timeout_s))
+        wrapper.setQuery(sparql)
+        wrapper.clearCustomHttpHeader("Accept")
+        wrapper.addCustomHttpHeader("Accept", accept)
+        wrapper.setOnlyConneg(True)
+        for uri in default_graph_uris or ():
+            wrapper.addDefaultGraph(uri)
+        for uri in named_graph_uris or ():
+            wrapper.addNamedGraph(uri)
+        return wrapper
+
+    def _fetch(self, sparql, accept, substitutions, default_graph_uris, named_graph_uris) -> tuple[bytes, str]:
+        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+        text = _with_values(sparql, substitutions)
+        try:
+            response = self._wrapper(text, accept, default_graph_uris, named_graph_uris).query().response
+            body = response.read()
+            media_type = response.headers.get("Content-Type", accept).split(";")[0].strip()
+        except QueryBadFormed as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except (SPARQLWrapperException, OSError) as exc:
+            raise StoreError(f"remote store {self.query_endpoint}: {exc}") from exc
+        return body, media_type
+
+    def query(self, sparql, *, substitutions=None, default_graph_uris=None, named_graph_uris=None) -> QueryResult:
+        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        body, media_type = self._fetch(sparql, accept, substitutions, default_graph_uris, named_graph_uris)
+        if media_type == "application/sparql-results+json":
+            return _parse_json_results(body)
+        graph = Graph()
+        graph.parse(data=body, format="nt" if media_type == "application/n-triples" else media_type)
+        return graph
+
+    def query_serialized(
+        self,
+        sparql,
+        *,
+        select_media_type="application/sparql-results+json",
+        graph_media_type="text/turtle",
+        substitutions=None,
+        default_graph_uris=None,
+        named_graph_uris=None,
+    ) -> SerializedResult:
+        accept = f"{select_media_type}, {graph_media_type};q=0.9"
+        body, media_type = self._fetch(sparql, accept, substitutions, default_graph_uris, named_graph_uris)
+        if media_type == select_media_type:
+            form = "ASK" if _is_boolean_result(body, media_type) else "SELECT"
+        else:
+            form = "CONSTRUCT"
+        return SerializedResult(body, media_type, form)
+
+    def update(self, sparql: str) -> None:
+        from SPARQLWrapper import POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+        if not self.update_endpoint:
+            raise StoreError("this remote store has no update endpoint configured")
+        wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod("postdirectly")
+        wrapper.setTimeout(int(self.timeout_s))
+        wrapper.setQuery(sparql)
+        try:
+            wrapper.query()
+        except QueryBadFormed as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except (SPARQLWrapperException, OSError) as exc:
+            raise StoreError(f"remote store {self.update_endpoint}: {exc}") from exc
+
+    def _gsp_post(self, graph: str, ntriples: bytes) -> None:
+        import httpx
+
+        if not self.gsp_endpoint:
+            raise StoreError("this remote store has no Graph Store Protocol endpoint configured")
+        try:
+            response = httpx.post(
+                self.gsp_endpoint,
+                params={"graph": graph},
+                content=ntriples,
+                headers={"Content-Type": "application/n-triples"},
+                timeout=self.timeout_s,
+            )
+        except httpx.HTTPError as exc:
+            raise StoreError(f"remote store {self.gsp_endpoint}: {exc}") from exc
+        if response.status_code >= 300:
+            raise StoreError(f"remote store {self.gsp_endpoint} answered {response.status_code}: {response.text[:500]}")
+
+    def replace_graphs(self, graphs: Mapping[str, bytes], *, drop: Iterable[str] = ()) -> None:
+        staging = {}
+        try:
+            for name, ntriples in graphs.items():
+                stage = f"{STAGING_PREFIX}{uuid.uuid4()}"
+                staging[name] = stage
+                self._gsp_post(stage, ntriples)
+            self.update(_swap_update(staging, drop))
+        except StoreError:
+            if staging:
+                try:
+                    self.update(" ;\n".join(f"DROP SILENT GRAPH <{s}>" for s in staging.values()))
+                except StoreError:
+                    pass
+            raise
+
+    def named_graphs(self) -> list[str]:
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        assert isinstance(result, SelectResult)
+        return sorted(str(row["g"]) for row in result.rows if isinstance(row.get("g"), URIRef))
+
+    def close(self) -> None:
+        return None
+
+
+def _with_values(sparql: str, substitutions: Mapping[str, Node] | None) -> str:
+    """Bind variables for a remote store with a trailing VALUES clause of typed terms (N-Triples syntax)."""
+    if not substitutions:
+        return sparql
+    names = " ".join(f"?{name}" for name in substitutions if name.isidentifier())
+    if len(names.split()) != len(substitutions):
+        raise ValueError("substitution names must be plain SPARQL variable names")
+    terms = " ".join(to_ox(term).__str__() for term in substitutions.values())
+    return f"{sparql}\nVALUES ({names}) {{ ({terms}) }}"
+
+
+def _parse_json_results(body: bytes) -> SelectResult | bool:
+    import json
+
+    data = json.loads(body)
+    if "boolean" in data:
+        return bool(data["boolean"])
+    variables = data["head"].get("vars", [])
+    rows = []
+    for binding in data["results"]["bindings"]:
+        row = {}
+        for name, value in binding.items():
+            kind = value["type"]
+            if kind == "uri":
+                row[name] = URIRef(value["value"])
+            elif kind == "bnode":
+                row[name] = BNode(value["value"])
+            else:
+                row[name] = Literal(
+                    value["value"],
+                    lang=value.get("xml:lang"),
+                    datatype=URIRef(value["datatype"]) if "datatype" in value else None,
+                )
+        rows.append(row)
+    return SelectResult(variables, rows)
+
+
+def _is_boolean_result(body: bytes, media_type: str) -> bool:
+    head = body[:400].decode("utf-8", "replace")
+    if media_type == "application/sparql-results+json":
+        return '"boolean"' in head
+    if media_type == "application/sparql-results+xml":
+        return "<boolean>" in body.decode("utf-8", "replace")
+    return head.strip().lower() in ("true", "false")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# factory
+
+
+def open_store(location: str | None, *, timeout_s: float = 60.0, read_only: bool = False) -> Store:
+    """Open the store a ``--store`` value names: a directory path, ``:memory:``, or an ``http(s)://`` base URL.
+
+    An ``http(s)://`` URL is an Oxigraph-style server (``/query``, ``/update``, ``/store``); a URL that already
+    ends in ``/query`` or ``/sparql`` is used as the query endpoint as it is.
+    """
+    if location is None or location == ":memory:":
+        return OxigraphStore(None)
+    if location.startswith(("http://", "https://")):
+        if location.rstrip("/").endswith(("/query", "/sparql")):
+            return RemoteStore(location, timeout_s=timeout_s)
+        return RemoteStore.for_oxigraph(location, timeout_s=timeout_s)
+    return OxigraphStore(location, read_only=read_only)
+
+
+def graph_to_ntriples(graph: Graph) -> bytes:
+    """Serialise an rdflib graph as N-Triples bytes (the exchange format of ``replace_graphs``)."""
+    buffer = io.BytesIO()
+    graph.serialize(buffer, format="nt", encoding="utf-8")
+    return buffer.getvalue()
+
+
+def quads_to_ntriples(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:
+    """Serialise pyoxigraph triples (or quads, ignoring their graph) as N-Triples bytes."""
+    return ox.serialize(
+        (ox.Triple(t.subject, t.predicate, t.object) for t in triples), format=ox.RdfFormat.N_TRIPLES
+    ) or b""
