@@ -1,0 +1,112 @@
+"""Shared fixtures: stores (in-memory, on-disk, remote Oxigraph server) and the built project graph.
+
+No environment is changed at import time; fixtures that need settings build their own ``Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dge_graph.build import build, discover_sources
+from dge_graph.config import Settings
+from dge_graph.resources import project_root
+from dge_graph.store import OxigraphStore, RemoteStore, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return project_root()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` (or ``$DGE_SHARED``); tests that need it are marked ``shared`` and skipped without it."""
+    path = Path(os.environ.get("DGE_SHARED", REPO.parent / "shared"))
+    if not path.is_dir():
+        pytest.skip(f"needs the shared data folder at {path} (run `make shared-check` where it exists)")
+    return path
+
+
+@pytest.fixture
+def memory_store() -> OxigraphStore:
+    return OxigraphStore(None)
+
+
+@pytest.fixture(scope="session")
+def project_graph_store() -> OxigraphStore:
+    """An in-memory store with the whole project built into it (ontology/ and data/). Read-only by convention."""
+    store = OxigraphStore(None)
+    build(store, discover_sources())
+    return store
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(store=str(tmp_path / "store"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    candidate = Path(sys.executable).parent / "oxigraph"
+    found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the `oxigraph` server binary is missing: install the test extras (pip install -e '.[test]')")
+    return found
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """A real ``oxigraph serve`` on 127.0.0.1 and a free port; yields its base URL; stopped by PID at the end."""
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    port = free_port()
+    process = subprocess.Popen(
+        [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+         "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"oxigraph serve did not start: {process.stderr.read().decode()[:2000]}")
+        time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def remote_store(oxigraph_server) -> RemoteStore:
+    """A RemoteStore on the test server, emptied before each test."""
+    store = open_store(oxigraph_server)
+    assert isinstance(store, RemoteStore)
+    store.update("DROP SILENT ALL")
+    return store
