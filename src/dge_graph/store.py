@@ -154,16 +154,20 @@ class OxigraphStore:
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self._store = ox.Store()
             elif read_only:
+                if not (self.path / "CURRENT").exists():
+                    raise StoreError(f"no store at {self.path}: run `dge-graph build --store {self.path}` first")
                 self._store = ox.Store.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+            hint = " (is a server or another command using it? stop it first)" if "lock" in str(exc).lower() else ""
+            raise StoreError(f"cannot open the store at {self.path}{hint}: {exc}") from exc
 
     def __repr__(self) -> str:
         return f"OxigraphStore({str(self.path) if self.path else ':memory:'})"
@@ -187,7 +191,22 @@ class OxigraphStore:
             return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
+        except RuntimeError as exc:
+            # pyoxigraph substitutes only variables of the SELECT projection; bind the others with a trailing
+            # VALUES clause of the same typed terms (slower: not pushed down, but still never string formatting).
+            if substitutions and "projection" in str(exc):
+                kwargs.pop("substitutions")
+                return self._run_plain(_with_values(sparql, substitutions), kwargs)
+            raise StoreError(str(exc)) from exc
         except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def _run_plain(self, sparql, kwargs):
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except (OSError, RuntimeError) as exc:
             raise StoreError(str(exc)) from exc
 
     def query(self, sparql, *, substitutions=None, default_graph_uris=None, named_graph_uris=None) -> QueryResult:
@@ -255,7 +274,7 @@ class OxigraphStore:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only and self._store is not None:
             self._store.flush()
 
     def close(self) -> None:
@@ -479,7 +498,9 @@ def open_store(location: str | None, *, timeout_s: float = 60.0, read_only: bool
     """Open the store a ``--store`` value names: a directory path, ``:memory:``, or an ``http(s)://`` base URL.
 
     An ``http(s)://`` URL is an Oxigraph-style server (``/query``, ``/update``, ``/store``); a URL that already
-    ends in ``/query`` or ``/sparql`` is used as the query endpoint as it is.
+    ends in ``/query`` or ``/sparql`` is used as the query endpoint as it is. ``read_only`` opens an on-disk store
+    as a read-only view, which works while another process (a running server) holds it; a missing directory is
+    then an error rather than a new empty store.
     """
     if location is None or location == ":memory:":
         return OxigraphStore(None)

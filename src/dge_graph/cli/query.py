@@ -36,7 +36,8 @@ def read_query(args) -> str:
 
 def handle(args, settings) -> int:
     text = read_query(args)
-    store = open_store(settings.store, read_only=False)
+    # read-only: a query never writes, and a read-only view works while a server holds the store open
+    store = open_store(settings.store, read_only=True)
     try:
         if args.format == "table":
             result = store.query(text)

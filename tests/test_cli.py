@@ -1,0 +1,115 @@
+"""The dge-graph command line: build, query (table/csv/json), serve, and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from dge_graph.cli import EXIT_ERROR, EXIT_OK, main
+
+from conftest import free_port
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory) -> str:
+    location = str(tmp_path_factory.mktemp("cli") / "store")
+    assert main(["build", "--store", location, "--quiet"]) == EXIT_OK
+    return location
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_build_reports_graphs_and_triples(capsys, tmp_path):
+    code, out, err = run(capsys, "build", "--store", str(tmp_path / "s"))
+    assert code == EXIT_OK
+    assert " graphs, " in out and " triples in " in out
+    assert "parsed ontology/" in err  # progress goes to stderr
+
+
+def test_query_table(capsys, built_store):
+    code, out, _ = run(capsys, "query", "--store", built_store, COUNT)
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[0].strip() == "n" and lines[-1] == "(1 row)"
+    assert int(lines[2]) > 0
+
+
+def test_query_csv_is_sparql_csv(capsys, built_store):
+    code, out, _ = run(capsys, "query", "--store", built_store, "--format", "csv", COUNT)
+    assert code == EXIT_OK
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["n"] and int(rows[1][0]) > 0
+
+
+def test_query_json_is_sparql_json(capsys, built_store, tmp_path):
+    query_file = tmp_path / "q.rq"
+    query_file.write_text(COUNT)
+    code, out, _ = run(capsys, "query", "--store", built_store, "--format", "json", "--file", str(query_file))
+    assert code == EXIT_OK
+    document = json.loads(out)
+    assert document["head"]["vars"] == ["n"]
+    assert int(document["results"]["bindings"][0]["n"]["value"]) > 0
+
+
+def test_query_ask_and_construct(capsys, built_store):
+    assert run(capsys, "query", "--store", built_store, "ASK { ?s ?p ?o }")[1].strip() == "true"
+    code, out, _ = run(capsys, "query", "--store", built_store,
+                       "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 2")
+    assert code == EXIT_OK and out.strip()
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["query", "SELEC ?x"], "error"),
+        (["query", "--file", "/nonexistent/q.rq"], "No such file"),
+    ],
+)
+def test_errors_exit_2_with_a_message(capsys, built_store, argv, message):
+    code, _, err = run(capsys, *argv, "--store", built_store)
+    assert code == EXIT_ERROR
+    assert err.startswith("dge-graph: error:") and message in err
+
+
+def test_query_on_missing_store_says_to_build(capsys, tmp_path):
+    code, _, err = run(capsys, "query", "--store", str(tmp_path / "none"), COUNT)
+    assert code == EXIT_ERROR and "dge-graph build" in err
+
+
+@pytest.mark.slow
+def test_serve_answers_count_over_http(built_store):
+    """What `make run` promises: a SPARQL COUNT(*) over the graph answers on /sparql with a number > 0."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dge_graph", "serve", "--store", built_store, "--port", str(port), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": COUNT},
+                                     headers={"Accept": "application/sparql-results+json"}, timeout=2)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(server.stderr.read().decode()[:2000])
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
