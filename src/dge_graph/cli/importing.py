@@ -1,0 +1,106 @@
+"""``dge-graph import intake|algoritmeregister|intake-schema``: bring deployments into the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..importing import import_graph_iri, write_import
+from ..store import open_store
+
+
+def register(subparsers, add_store_option) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="import deployments (intake YAML/CSV, algorithm-register JSON) into the store",
+        description="Each imported file becomes its own named graph (graph/import/<kind>/<file>); importing the "
+        "same file again replaces that graph, so imports are idempotent. A bad file changes nothing.",
+    )
+    commands = parser.add_subparsers(dest="import_command", metavar="SOURCE", required=True)
+
+    intake = commands.add_parser(
+        "intake",
+        help="a YAML or CSV intake file (docs/intake.md)",
+        description="Import a YAML or CSV intake file (keys: the fact and safeguard names of safeguard-rules.md "
+        "§2 plus id, title, municipality, ...; see docs/intake.md). Any bad row aborts the import, naming the row, "
+        "the key and the reason; nothing of the file is imported.",
+    )
+    intake.add_argument("file", type=Path, metavar="FILE", help="the .yaml, .yml or .csv file")
+    add_store_option(intake)
+    intake.set_defaults(handler=handle_intake)
+
+    schema = commands.add_parser("intake-schema", help="print the JSON Schema of the intake format")
+    schema.set_defaults(handler=handle_intake_schema)
+
+    register_cmd = commands.add_parser(
+        "algoritmeregister",
+        help="a JSON export of the national algorithm register (algoritmes.overheid.nl)",
+        description="Import records of the national algorithm register: publication standard v1.0 JSON (a list "
+        "of records or one record) or the daily public scrape ({'algoritmes': [...]}). Each record becomes one "
+        "deployment; organisations are matched to the 342 municipalities. See docs/algoritmeregister.md.",
+    )
+    register_cmd.add_argument("file", type=Path, metavar="FILE", help="the .json file")
+    register_cmd.add_argument("--format", choices=("auto", "standard", "scrape"), default="auto",
+                              help="record format (default: detect)")
+    register_cmd.add_argument("--allow-unmatched", action="store_true",
+                              help="import 'Gemeente ...' organisations that match no municipality as other public "
+                              "bodies instead of refusing the file")
+    add_store_option(register_cmd)
+    register_cmd.set_defaults(handler=handle_algoritmeregister)
+
+
+def handle_intake(args, settings) -> int:
+    from ..intake import read_intake
+
+    batch = read_intake(args.file)
+    linked = {str(o) for o in batch.graph.objects(None, _municipality_predicate())}
+    store = open_store(settings.store)
+    try:
+        result = write_import(store, import_graph_iri("intake", args.file.stem), batch.graph,
+                              source_file=args.file.name)
+    finally:
+        store.close()
+    state = "imported" if result.written else "unchanged (already imported)"
+    print(f"{args.file}: {len(batch.deployments)} deployments, {len(linked)} municipalities, {state} "
+          f"into graph <{result.graph}> of {settings.store}")
+    return 0
+
+
+def handle_intake_schema(args, settings) -> int:
+    from ..intake import intake_schema
+
+    print(json.dumps(intake_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def handle_algoritmeregister(args, settings) -> int:
+    from ..algoritmeregister import read_register
+    from . import CommandError
+
+    batch = read_register(args.file, record_format=args.format)
+    summary = batch.summary
+    if summary.unmatched_municipal and not args.allow_unmatched:
+        names = "; ".join(f"{name!r} (record {ref})" for name, ref in summary.unmatched_municipal[:20])
+        raise CommandError(f"{args.file}: {len(summary.unmatched_municipal)} municipal organisation(s) match no "
+                           f"municipality, nothing imported: {names} (use --allow-unmatched to import them as "
+                           "other public bodies)")
+    store = open_store(settings.store)
+    try:
+        result = write_import(store, import_graph_iri("algoritmeregister", args.file.name), batch.graph,
+                              source_file=args.file.name)
+    finally:
+        store.close()
+    state = "imported" if result.written else "unchanged (already imported)"
+    print(f"{args.file} ({batch.record_format} format): {summary.deployments} deployments, "
+          f"{summary.linked_deployments} linked to {summary.linked_municipalities} municipalities, "
+          f"{summary.other_organisations} other organisations; {state} into graph <{result.graph}>")
+    if summary.unmatched_municipal:
+        print(f"unmatched municipal organisations: {len(summary.unmatched_municipal)}: "
+              + "; ".join(name for name, _ in summary.unmatched_municipal))
+    return 0
+
+
+def _municipality_predicate():
+    from ..namespaces import DGE
+
+    return DGE.municipality
