@@ -297,6 +297,7 @@ def _read_csv(text: str) -> list[RawRecord]:
     header = [h.strip() for h in header]
     problems = [Problem(0, h or None, "empty column name" if not h else "duplicate column")
                 for i, h in enumerate(header) if not h or h in header[:i]]
+    problems += [Problem(0, h, _unknown_key(h), 1) for h in header if h and h not in ALL_KEYS]
     if problems:
         raise _problems(problems)
     records = []
@@ -361,13 +362,17 @@ def _schema_reason(error) -> str:
     return error.message
 
 
+def _unknown_key(key: str) -> str:
+    close = difflib.get_close_matches(key, ALL_KEYS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key{hint}"
+
+
 def _check_record(record: RawRecord, validator: Draft202012Validator) -> list[Problem]:
     problems = []
     for key in record.values:
         if key not in ALL_KEYS:
-            close = difflib.get_close_matches(key, ALL_KEYS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(Problem(record.row, key, f"unknown key{hint}", record.key_lines.get(key, record.line)))
+            problems.append(Problem(record.row, key, _unknown_key(key), record.key_lines.get(key, record.line)))
     if problems:
         return problems
     for error in sorted(validator.iter_errors(record.values), key=lambda e: [str(p) for p in e.absolute_path]):
