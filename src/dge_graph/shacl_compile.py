@@ -1,0 +1,279 @@
+"""The fast path: compile SHACL *core* node shapes into SPARQL 1.1 and run them on any ``Store``.
+
+pyshacl is the reference engine (``validate.py``); this compiler covers exactly the subset of SHACL core the
+dge-graph shapes use and refuses anything else with a ``ShapeCompileError`` naming the shape and the term, so a
+shape that this module cannot translate faithfully never runs with a different meaning.
+
+Supported (SHACL 1.0 §4):
+
+* node-level: ``sh:and``, ``sh:or``, ``sh:not``, ``sh:node``, ``sh:property``, ``sh:in``, ``sh:hasValue``,
+  ``sh:deactivated`` (a deactivated shape conforms everywhere);
+* property shapes with ``sh:path`` an IRI or a sequence path (RDF list of IRIs), and ``sh:hasValue``,
+  ``sh:in``, ``sh:minCount 1``, ``sh:maxCount 0``, ``sh:minInclusive``, ``sh:maxInclusive``, ``sh:minExclusive``,
+  ``sh:maxExclusive``, ``sh:datatype``, ``sh:node``, ``sh:not``, ``sh:and``, ``sh:or``, and
+  ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount 1``.
+
+Each construct becomes a boolean SPARQL expression "the node in ``?v`` conforms", built from ``EXISTS`` /
+``NOT EXISTS`` groups; a rule shape becomes ``SELECT ?focus WHERE { ?focus a <target> FILTER(!conforms) }``.
+Value comparisons follow SHACL: a value that cannot be compared (wrong datatype) is a violation, hence
+``COALESCE(?v >= L, false)``. The only terms written into the query text are IRIs and literals *of the shapes
+graph* (checked and serialised by rdflib), never user input; evaluation dates reach the query as literals of the
+parameter-resolved shapes graph (see ``validate.resolve_shapes``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from .namespaces import RDF, RDFS, SH
+
+# Node-level and property-level constraint parameters this compiler understands; any other ``sh:`` predicate on a
+# shape is refused.
+_NODE_PARAMETERS = frozenset({SH["and"], SH["or"], SH["not"], SH.node, SH.property, SH["in"], SH.hasValue})
+_PROPERTY_PARAMETERS = _NODE_PARAMETERS | frozenset(
+    {
+        SH.path,
+        SH.minCount,
+        SH.maxCount,
+        SH.minInclusive,
+        SH.maxInclusive,
+        SH.minExclusive,
+        SH.maxExclusive,
+        SH.datatype,
+        SH.qualifiedValueShape,
+        SH.qualifiedMinCount,
+    }
+)
+# ``sh:`` terms that carry no constraint (targets, annotations, severity).
+_NON_CONSTRAINTS = frozenset(
+    {
+        SH.targetClass,
+        SH.targetNode,
+        SH.severity,
+        SH.message,
+        SH.deactivated,
+        SH.name,
+        SH.description,
+        SH.order,
+        SH.group,
+    }
+)
+_COMPARISONS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+
+
+class ShapeCompileError(ValueError):
+    """A shape uses a SHACL feature outside the supported core subset, or is malformed."""
+
+
+@dataclass(frozen=True)
+class CompiledShape:
+    """One rule shape as SPARQL: ``query`` selects ``?focus`` for every focus node that does not conform."""
+
+    shape: URIRef
+    query: str
+
+
+def _term(node: Node) -> str:
+    """A shapes-graph term as SPARQL text (IRIs are checked by rdflib's ``n3``; blank nodes are refused)."""
+    if isinstance(node, (URIRef, Literal)):
+        return node.n3()
+    raise ShapeCompileError(f"a blank node cannot be used as a constant in a constraint: {node!r}")
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph):
+        self.shapes = shapes
+        self._counter = itertools.count()
+
+    def fresh(self) -> str:
+        return f"?v{next(self._counter)}"
+
+    def objects(self, shape: Node, predicate: URIRef) -> list[Node]:
+        return sorted(self.shapes.objects(shape, predicate), key=str)
+
+    def single(self, shape: Node, predicate: URIRef) -> Node | None:
+        values = self.objects(shape, predicate)
+        if len(values) > 1:
+            raise ShapeCompileError(f"shape {shape} has {len(values)} values of {predicate}; expected one")
+        return values[0] if values else None
+
+    def members(self, shape: Node, head: Node) -> list[Node]:
+        if head != RDF.nil and (head, RDF.first, None) not in self.shapes:
+            raise ShapeCompileError(f"shape {shape}: {head} is not an RDF list")
+        return list(Collection(self.shapes, head))
+
+    def is_deactivated(self, shape: Node) -> bool:
+        return any(v == Literal(True) for v in self.shapes.objects(shape, SH.deactivated))
+
+    def check_parameters(self, shape: Node, allowed: frozenset) -> None:
+        for predicate in set(self.shapes.predicates(shape, None)):
+            if str(predicate).startswith(str(SH)) and predicate not in allowed and predicate not in _NON_CONSTRAINTS:
+                raise ShapeCompileError(f"shape {shape} uses {predicate}, which the SPARQL compiler does not support")
+
+    # ---- node level -------------------------------------------------------------------------------------------
+
+    def node_expr(self, shape: Node, var: str, stack: tuple[Node, ...] = ()) -> str:
+        """A SPARQL expression that is true iff the node in ``var`` conforms to ``shape``."""
+        if shape in stack:
+            raise ShapeCompileError(f"shape {shape} refers to itself (recursive shapes are not supported)")
+        if self.is_deactivated(shape):
+            return "true"
+        stack = (*stack, shape)
+        if (shape, SH.path, None) in self.shapes:
+            raise ShapeCompileError(f"{shape} is a property shape where a node shape was expected")
+        self.check_parameters(shape, _NODE_PARAMETERS)
+        parts = self.value_constraints(shape, var, stack)
+        parts += [f"sameTerm({var}, {_term(v)})" for v in self.objects(shape, SH.hasValue)]
+        parts += [self.property_expr(p, var, stack) for p in self.objects(shape, SH.property)]
+        return _conjunction(parts)
+
+    def value_constraints(self, shape: Node, var: str, stack: tuple[Node, ...]) -> list[str]:
+        """Constraints that test one value node (shared by node shapes and the per-value part of property shapes)."""
+        parts = []
+        for target in self.objects(shape, SH.node):
+            parts.append(self.node_expr(target, var, stack))
+        for head in self.objects(shape, SH["and"]):
+            parts.append(_conjunction([self.node_expr(m, var, stack) for m in self.members(shape, head)]))
+        for head in self.objects(shape, SH["or"]):
+            parts.append(_disjunction([self.node_expr(m, var, stack) for m in self.members(shape, head)]))
+        for target in self.objects(shape, SH["not"]):
+            parts.append(_negation(self.node_expr(target, var, stack)))
+        for head in self.objects(shape, SH["in"]):
+            parts.append(_disjunction([f"sameTerm({var}, {_term(m)})" for m in self.members(shape, head)]))
+        return parts
+
+    # ---- property level ---------------------------------------------------------------------------------------
+
+    def path(self, shape: Node) -> str:
+        path = self.single(shape, SH.path)
+        if isinstance(path, URIRef):
+            return _term(path)
+        if isinstance(path, BNode) and (path, RDF.first, None) in self.shapes:
+            steps = self.members(shape, path)
+            if steps and all(isinstance(s, URIRef) for s in steps):
+                return "/".join(_term(s) for s in steps)
+        raise ShapeCompileError(f"property shape {shape}: only IRI and sequence paths are supported")
+
+    def property_expr(self, shape: Node, focus: str, stack: tuple[Node, ...]) -> str:
+        if self.is_deactivated(shape):
+            return "true"
+        self.check_parameters(shape, _PROPERTY_PARAMETERS)
+        path = self.path(shape)
+        parts: list[str] = []
+        for value in self.objects(shape, SH.hasValue):
+            parts.append(f"EXISTS {{ {focus} {path} {_term(value)} }}")
+        min_count = self.single(shape, SH.minCount)
+        if min_count is not None:
+            if min_count.toPython() != 1:
+                raise ShapeCompileError(f"property shape {shape}: only sh:minCount 1 is supported")
+            parts.append(f"EXISTS {{ {focus} {path} {self.fresh()} }}")
+        max_count = self.single(shape, SH.maxCount)
+        if max_count is not None:
+            if max_count.toPython() != 0:
+                raise ShapeCompileError(f"property shape {shape}: only sh:maxCount 0 is supported")
+            parts.append(f"NOT EXISTS {{ {focus} {path} {self.fresh()} }}")
+        for predicate, operator in _COMPARISONS.items():
+            for bound in self.objects(shape, predicate):
+                if not isinstance(bound, Literal):
+                    raise ShapeCompileError(f"property shape {shape}: {predicate} needs a literal, found {bound}")
+                v = self.fresh()
+                parts.append(
+                    f"NOT EXISTS {{ {focus} {path} {v} FILTER(!COALESCE({v} {operator} {_term(bound)}, false)) }}"
+                )
+        for datatype in self.objects(shape, SH.datatype):
+            v = self.fresh()
+            parts.append(
+                f"NOT EXISTS {{ {focus} {path} {v} FILTER(!(isLiteral({v}) && sameTerm(datatype({v}), "
+                f"{_term(datatype)}))) }}"
+            )
+        per_value_var = self.fresh()
+        per_value = self.value_constraints(shape, per_value_var, stack)
+        if per_value:
+            parts.append(f"NOT EXISTS {{ {focus} {path} {per_value_var} FILTER(!({_conjunction(per_value)})) }}")
+        qualified = self.single(shape, SH.qualifiedValueShape)
+        if qualified is not None:
+            minimum = self.single(shape, SH.qualifiedMinCount)
+            if minimum is None or minimum.toPython() != 1:
+                raise ShapeCompileError(f"property shape {shape}: only sh:qualifiedMinCount 1 is supported")
+            v = self.fresh()
+            parts.append(f"EXISTS {{ {focus} {path} {v} FILTER({self.node_expr(qualified, v, stack)}) }}")
+        elif (shape, SH.qualifiedMinCount, None) in self.shapes:
+            raise ShapeCompileError(f"property shape {shape}: sh:qualifiedMinCount without sh:qualifiedValueShape")
+        return _conjunction(parts)
+
+
+def _negation(expression: str) -> str:
+    return {"true": "false", "false": "true"}.get(expression, f"!({expression})")
+
+
+def _conjunction(parts: list[str]) -> str:
+    """``&&`` of the parts, with the constants ``true``/``false`` folded away."""
+    if "false" in parts:
+        return "false"
+    parts = [p for p in parts if p != "true"]
+    if not parts:
+        return "true"
+    return parts[0] if len(parts) == 1 else "(" + " && ".join(parts) + ")"
+
+
+def _disjunction(parts: list[str]) -> str:
+    """``||`` of the parts, with the constants ``true``/``false`` folded away."""
+    if "true" in parts:
+        return "true"
+    parts = [p for p in parts if p != "false"]
+    if not parts:
+        return "false"
+    return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
+
+
+def conformance_expression(shapes: Graph, shape: Node, var: str = "?focus") -> str:
+    """A SPARQL expression, true iff the node bound to ``var`` conforms to ``shape``."""
+    return _Compiler(shapes).node_expr(shape, var)
+
+
+def violation_query(shapes: Graph, shape: URIRef, target_classes: Iterable[URIRef]) -> CompiledShape:
+    """``SELECT ?focus`` for the instances of ``target_classes`` that do not conform to ``shape``."""
+    classes = " ".join(_term(c) for c in sorted(set(target_classes), key=str))
+    expression = conformance_expression(shapes, shape)
+    query = (
+        "SELECT DISTINCT ?focus WHERE {\n"
+        f"  VALUES ?targetClass {{ {classes} }}\n"
+        f"  ?focus {_term(RDF.type)} ?targetClass .\n"
+        f"  FILTER({_negation(expression)})\n"
+        "}"
+    )
+    return CompiledShape(shape, query)
+
+
+def matching_query(shapes: Graph, shape: Node, target_classes: Iterable[URIRef]) -> str:
+    """``SELECT ?focus`` for the instances of ``target_classes`` that *do* conform to ``shape`` (e.g. a condition)."""
+    classes = " ".join(_term(c) for c in sorted(set(target_classes), key=str))
+    expression = conformance_expression(shapes, shape)
+    return (
+        "SELECT DISTINCT ?focus WHERE {\n"
+        f"  VALUES ?targetClass {{ {classes} }}\n"
+        f"  ?focus {_term(RDF.type)} ?targetClass .\n"
+        f"  FILTER({expression})\n"
+        "}"
+    )
+
+
+def subclass_closure_query(target: URIRef) -> str:
+    """The classes whose instances ``sh:targetClass target`` selects (SHACL uses rdfs:subClassOf* of the data)."""
+    return f"SELECT DISTINCT ?class WHERE {{ ?class {_term(RDFS.subClassOf)}* {_term(target)} }}"
+
+
+def target_classes(shapes: Graph, shape: URIRef) -> Iterator[URIRef]:
+    for target in shapes.objects(shape, SH.targetClass):
+        if not isinstance(target, URIRef):
+            raise ShapeCompileError(f"shape {shape}: sh:targetClass must be an IRI")
+        yield target
+    for predicate in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        if (shape, predicate, None) in shapes:
+            raise ShapeCompileError(f"shape {shape}: only sh:targetClass targets are supported")

@@ -1,0 +1,547 @@
+"""Safeguard checks: run the rule shapes (``shapes/*.ttl``) over deployments and report what is missing.
+
+One truth, two engines. The shapes are SHACL core; ``pyshacl`` is the reference engine and
+``shacl_compile`` (SPARQL on the store) the fast path. Both read the same *parameter-resolved* shapes graph, made
+for one evaluation date and one AI Act high-risk date (``resolve_shapes``):
+
+* parameter nodes (``id/parameter/evaluation-date``, ``id/parameter/hr-date``) become ``xsd:date`` literals;
+* a date gate (a shape with ``dge:holdsFromDate D``) gets ``sh:not derived:Anything`` when evaluationDate < D,
+  so nothing conforms to it (every node conforms otherwise);
+* a rule shape whose start (``dge:appliesFrom`` or ``dge:appliesFromParameter``) is after the evaluation date is
+  deactivated (``sh:deactivated true``).
+
+A ``ValidationReport`` holds the findings (one per rule per deployment), knows how to summarise them per
+municipality and per rule, and how to become an RDF ``sh:ValidationReport`` that ``store_report`` writes
+atomically to its own named graph (``graph/validation/latest``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal as TypingLiteral
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .config import DEFAULT_HR_DATE
+from .namespaces import DCT, DGE, GRAPH, ID, PROV, RDF, RDFS, SH, SKOS, XSD, graph_iri, id_iri, sparql_prefixes
+from .resources import resource_dir
+from .shacl_compile import subclass_closure_query, target_classes, violation_query
+from .store import SelectResult, Store, graph_to_ntriples
+
+Engine = TypingLiteral["sparql", "pyshacl"]
+ENGINES: tuple[str, ...] = ("sparql", "pyshacl")
+
+EVALUATION_DATE = id_iri("parameter", "evaluation-date")
+HR_DATE = id_iri("parameter", "hr-date")
+ANYTHING = URIRef(f"{ID}shape/derived/Anything")
+LATEST_REPORT_GRAPH = graph_iri("validation/latest")
+VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+class ValidationError(ValueError):
+    """The checks could not run: bad shapes, an unresolved parameter, a bad municipality code, ..."""
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The dates a validation run depends on."""
+
+    evaluation_date: dt.date
+    hr_date: dt.date = DEFAULT_HR_DATE
+
+    def values(self) -> Mapping[URIRef, Literal]:
+        return {
+            EVALUATION_DATE: Literal(self.evaluation_date.isoformat(), datatype=XSD.date),
+            HR_DATE: Literal(self.hr_date.isoformat(), datatype=XSD.date),
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule shape of ``shapes/rules.ttl`` with its annotations."""
+
+    shape: URIRef
+    rule_id: str
+    requirement: URIRef
+    severity: URIRef
+    condition: URIRef
+    message_nl: str
+    message_en: str
+    applies_from: dt.date | None = None
+    applies_from_parameter: URIRef | None = None
+    safeguards: tuple[URIRef, ...] = ()
+    prohibition: bool = False
+    """Missing := true: the shape is ``sh:not <condition>``, so no safeguard can make a deployment conform."""
+
+    @property
+    def severity_name(self) -> str:
+        return SEVERITY_NAMES[self.severity]
+
+    @property
+    def constraint_component(self) -> URIRef:
+        return SH.NotConstraintComponent if self.prohibition else SH.OrConstraintComponent
+
+    def start(self, parameters: Parameters) -> dt.date:
+        if self.applies_from_parameter == HR_DATE:
+            return parameters.hr_date
+        if self.applies_from is None:
+            raise ValidationError(f"rule shape {self.shape} has no dge:appliesFrom")
+        return self.applies_from
+
+    def active(self, parameters: Parameters) -> bool:
+        return parameters.evaluation_date >= self.start(parameters)
+
+
+@dataclass(frozen=True)
+class RequirementInfo:
+    """What the requirement resource (data/requirements.ttl) adds to a finding."""
+
+    legal_sources: tuple[URIRef, ...] = ()
+    protects_values: tuple[URIRef, ...] = ()
+    protects_rights: tuple[URIRef, ...] = ()
+
+    @property
+    def legal_source(self) -> URIRef | None:
+        return self.legal_sources[0] if self.legal_sources else None
+
+
+@dataclass(frozen=True)
+class ShapeSet:
+    """The shapes graph as written (with parameter nodes) and its rule shapes, in rule-id order."""
+
+    graph: Graph
+    rules: tuple[Rule, ...]
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.rule_id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def resolved(self, parameters: Parameters) -> Graph:
+        return resolve_shapes(self.graph, self.rules, parameters)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One rule that fires for one deployment."""
+
+    deployment: URIRef
+    rule_id: str
+    requirement: URIRef = field(compare=False)
+    severity: str = field(compare=False)
+    message_nl: str = field(compare=False)
+    message_en: str = field(compare=False)
+    applies_from: dt.date = field(compare=False)
+    legal_source: URIRef | None = field(default=None, compare=False)
+    deployment_id: str | None = field(default=None, compare=False)
+    municipality: URIRef | None = field(default=None, compare=False)
+    shape: URIRef | None = field(default=None, compare=False)
+    constraint_component: URIRef = field(default=SH.OrConstraintComponent, compare=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "deployment": self.deployment_id or str(self.deployment),
+            "deploymentIri": str(self.deployment),
+            "municipality": municipality_code(self.municipality),
+            "requirement": self.rule_id,
+            "requirementIri": str(self.requirement),
+            "severity": self.severity,
+            "legalSource": str(self.legal_source) if self.legal_source else None,
+            "appliesFrom": self.applies_from.isoformat(),
+            "message_nl": self.message_nl,
+            "message_en": self.message_en,
+        }
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    parameters: Parameters
+    findings: tuple[Finding, ...]
+    deployments_checked: int
+    active_rules: tuple[str, ...]
+    engine: str
+    generated_at: dt.datetime
+    municipality: URIRef | None = None
+    municipality_labels: Mapping[URIRef, str] = field(default_factory=dict)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.findings
+
+    def by_municipality(self) -> list[tuple[URIRef | None, Counter]]:
+        """Per municipality (None: deployments without one): counts of Violation and Warning, most first."""
+        counts: dict[URIRef | None, Counter] = {}
+        for finding in self.findings:
+            counts.setdefault(finding.municipality, Counter())[finding.severity] += 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1]["Violation"], -kv[1]["Warning"], str(kv[0])))
+
+    def by_rule(self) -> list[tuple[str, str, int]]:
+        """(rule id, severity, number of deployments) for every rule that fires, most first."""
+        counts = Counter((f.rule_id, f.severity) for f in self.findings)
+        return sorted(((r, s, n) for (r, s), n in counts.items()), key=lambda t: (-t[2], t[0]))
+
+    def report_iri(self) -> URIRef:
+        return id_iri("validation-report", self.generated_at.strftime("%Y%m%dT%H%M%S%fZ"))
+
+    def to_graph(self) -> Graph:
+        """The report as a ``sh:ValidationReport`` with dge: extensions (docs/modelling.md, Validation reports)."""
+        graph = Graph()
+        report = self.report_iri()
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(self.conforms)))
+        graph.add((report, DGE.evaluationDate, Literal(self.parameters.evaluation_date.isoformat(), datatype=XSD.date)))
+        graph.add((report, DGE.hrDate, Literal(self.parameters.hr_date.isoformat(), datatype=XSD.date)))
+        graph.add((report, PROV.generatedAtTime, Literal(self.generated_at.isoformat(), datatype=XSD.dateTime)))
+        graph.add((report, DGE.validationEngine, Literal(self.engine)))
+        graph.add((report, DGE.deploymentsChecked, Literal(self.deployments_checked)))
+        graph.add((report, RDFS.label, Literal(f"Validation report, evaluation date {self.parameters.evaluation_date}", lang="en")))
+        graph.add((report, RDFS.label, Literal(f"Validatierapport, peildatum {self.parameters.evaluation_date}", lang="nl")))
+        if self.municipality is not None:
+            graph.add((report, DGE.municipality, self.municipality))
+        for finding in self.findings:
+            result = BNode()
+            graph.add((report, SH.result, result))
+            graph.add((result, RDF.type, SH.ValidationResult))
+            graph.add((result, SH.focusNode, finding.deployment))
+            graph.add((result, SH.resultSeverity, SH[finding.severity]))
+            if finding.shape is not None:
+                graph.add((result, SH.sourceShape, finding.shape))
+            graph.add((result, SH.sourceConstraintComponent, finding.constraint_component))
+            graph.add((result, SH.resultMessage, Literal(finding.message_nl, lang="nl")))
+            graph.add((result, SH.resultMessage, Literal(finding.message_en, lang="en")))
+            graph.add((result, DGE.requirement, finding.requirement))
+            graph.add((result, DCT.identifier, Literal(finding.rule_id)))
+            graph.add((result, DGE.appliesFrom, Literal(finding.applies_from.isoformat(), datatype=XSD.date)))
+            if finding.legal_source is not None:
+                graph.add((result, DGE.legalSource, finding.legal_source))
+            if finding.municipality is not None:
+                graph.add((result, DGE.municipality, finding.municipality))
+        return graph
+
+
+def municipality_code(iri: URIRef | None) -> str | None:
+    if iri is None:
+        return None
+    text = str(iri)
+    prefix = f"{ID}municipality/"
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+# --------------------------------------------------------------------------------------------------------------
+# shapes
+
+
+def load_shapes() -> ShapeSet:
+    """Parse every ``shapes/*.ttl`` except the ontology metadata shapes, and read the rule shapes."""
+    graph = Graph()
+    for path in sorted(resource_dir("shapes").glob("*.ttl")):
+        if path.name == "ontology-metadata.ttl":
+            continue
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several parser exception types
+            raise ValidationError(f"{path}: cannot parse the shapes file: {exc}") from exc
+    return ShapeSet(graph, read_rules(graph))
+
+
+def _one(graph: Graph, subject: Node, predicate: URIRef, *, required: bool = True) -> Node | None:
+    values = list(graph.objects(subject, predicate))
+    if len(values) > 1:
+        raise ValidationError(f"rule shape {subject} has {len(values)} values of {predicate}; expected one")
+    if not values and required:
+        raise ValidationError(f"rule shape {subject} lacks {predicate}")
+    return values[0] if values else None
+
+
+def _message(graph: Graph, shape: Node, lang: str) -> str:
+    for message in graph.objects(shape, SH.message):
+        if isinstance(message, Literal) and message.language == lang:
+            return str(message)
+    raise ValidationError(f"rule shape {shape} has no sh:message in @{lang}")
+
+
+def read_rules(graph: Graph) -> tuple[Rule, ...]:
+    """The rule shapes (node shapes with ``dge:requirement``) of a shapes graph, sorted by rule id."""
+    rules = []
+    for shape in set(graph.subjects(DGE.requirement, None)):
+        if not isinstance(shape, URIRef):
+            raise ValidationError(f"rule shapes must be IRIs, found {shape!r}")
+        applies_from = _one(graph, shape, DGE.appliesFrom, required=False)
+        parameter = _one(graph, shape, DGE.appliesFromParameter, required=False)
+        if (applies_from is None) == (parameter is None):
+            raise ValidationError(f"rule shape {shape} needs exactly one of dge:appliesFrom, dge:appliesFromParameter")
+        severity = _one(graph, shape, SH.severity)
+        if severity not in SEVERITY_NAMES:
+            raise ValidationError(f"rule shape {shape} has an unknown severity {severity}")
+        rules.append(
+            Rule(
+                shape=shape,
+                rule_id=str(_one(graph, shape, DCT.identifier)),
+                requirement=_one(graph, shape, DGE.requirement),
+                severity=severity,
+                condition=_one(graph, shape, DGE.conditionShape),
+                message_nl=_message(graph, shape, "nl"),
+                message_en=_message(graph, shape, "en"),
+                applies_from=applies_from.toPython() if applies_from is not None else None,
+                applies_from_parameter=parameter,
+                safeguards=tuple(sorted(graph.objects(shape, DGE.requiresSafeguard), key=str)),
+                prohibition=(shape, SH["not"], _one(graph, shape, DGE.conditionShape)) in graph,
+            )
+        )
+    return tuple(sorted(rules, key=lambda r: r.rule_id))
+
+
+def resolve_shapes(shapes: Graph, rules: Iterable[Rule], parameters: Parameters) -> Graph:
+    """An in-memory copy of ``shapes`` for one evaluation date and HR date (see the module docstring)."""
+    values = parameters.values()
+    resolved = Graph()
+    for prefix, namespace in shapes.namespaces():
+        resolved.bind(prefix, namespace)
+    parameter_prefix = f"{ID}parameter/"
+    for s, p, o in shapes:
+        if isinstance(o, URIRef) and str(o).startswith(parameter_prefix):
+            if o not in values:
+                raise ValidationError(f"the shapes refer to the parameter {o}, which has no value")
+            o = values[o]
+        resolved.add((s, p, o))
+    for gate, start in list(resolved.subject_objects(DGE.holdsFromDate)):
+        if not (isinstance(start, Literal) and isinstance(start.toPython(), dt.date)):
+            raise ValidationError(f"date gate {gate}: dge:holdsFromDate must be an xsd:date, found {start!r}")
+        if parameters.evaluation_date < start.toPython():
+            resolved.add((gate, SH["not"], ANYTHING))
+    for rule in rules:
+        if not rule.active(parameters):
+            resolved.add((rule.shape, SH.deactivated, Literal(True)))
+    return resolved
+
+
+# --------------------------------------------------------------------------------------------------------------
+# engines
+
+
+def pyshacl_violations(data: Graph, resolved: Graph, rules: Iterable[Rule]) -> set[tuple[URIRef, URIRef]]:
+    """The reference engine: (focus node, rule shape) for every result of pyshacl on the rule shapes."""
+    import pyshacl
+
+    rule_shapes = {r.shape for r in rules}
+    _conforms, results, _text = pyshacl.validate(
+        data,
+        shacl_graph=resolved,
+        inference="none",
+        advanced=False,
+        abort_on_first=False,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    found = set()
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        shape = results.value(result, SH.sourceShape)
+        if shape in rule_shapes:
+            found.add((results.value(result, SH.focusNode), shape))
+    return found
+
+
+def sparql_violations(store: Store, resolved: Graph, rules: Iterable[Rule]) -> set[tuple[URIRef, URIRef]]:
+    """The fast path: each active rule shape compiled to one SELECT run on ``store``."""
+    found = set()
+    class_cache: dict[URIRef, list[URIRef]] = {}
+    for rule in rules:
+        if (rule.shape, SH.deactivated, Literal(True)) in resolved:
+            continue
+        classes = []
+        for target in target_classes(resolved, rule.shape):
+            if target not in class_cache:
+                result = store.query(subclass_closure_query(target))
+                class_cache[target] = sorted({row["class"] for row in result.rows} | {target}, key=str)
+            classes += class_cache[target]
+        result = store.query(violation_query(resolved, rule.shape, classes).query)
+        found.update((row["focus"], rule.shape) for row in result.rows)
+    return found
+
+
+def store_data_graph(store: Store) -> Graph:
+    """Everything in the store except validation reports, as an rdflib graph (for the reference engine)."""
+    result = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), ?prefix)) }",
+        substitutions={"prefix": Literal(VALIDATION_GRAPH_PREFIX)},
+    )
+    assert isinstance(result, Graph)
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# metadata from the graph
+
+
+def requirement_info(store: Store) -> dict[URIRef, RequirementInfo]:
+    """Legal sources and protected values/rights of every requirement in ``store``."""
+    result = store.query(
+        sparql_prefixes()
+        + """SELECT ?requirement ?property ?object WHERE {
+  VALUES ?property { dge:legalSource dge:protectsValue dge:protectsRight }
+  ?requirement ?property ?object .
+  ?requirement dct:identifier ?id .
+}"""
+    )
+    return _requirement_info_from_rows(result)
+
+
+def _requirement_info_from_rows(result: SelectResult) -> dict[URIRef, RequirementInfo]:
+    collected: dict[URIRef, dict[URIRef, set]] = {}
+    for row in result.rows:
+        collected.setdefault(row["requirement"], {}).setdefault(row["property"], set()).add(row["object"])
+    info = {}
+    for requirement, props in collected.items():
+        info[requirement] = RequirementInfo(
+            legal_sources=tuple(sorted(props.get(DGE.legalSource, ()), key=str)),
+            protects_values=tuple(sorted(props.get(DGE.protectsValue, ()), key=str)),
+            protects_rights=tuple(sorted(props.get(DGE.protectsRight, ()), key=str)),
+        )
+    return info
+
+
+def requirement_info_from_graph(graph: Graph) -> dict[URIRef, RequirementInfo]:
+    """As ``requirement_info`` for an rdflib graph (``dge-graph check`` reads the packaged data file)."""
+    rows = []
+    for prop in (DGE.legalSource, DGE.protectsValue, DGE.protectsRight):
+        for s, o in graph.subject_objects(prop):
+            rows.append({"requirement": s, "property": prop, "object": o})
+    return _requirement_info_from_rows(SelectResult(["requirement", "property", "object"], rows))
+
+
+@dataclass(frozen=True)
+class DeploymentIndex:
+    """Identifier and municipality of every deployment, and labels of the municipalities."""
+
+    identifiers: Mapping[URIRef, str | None]
+    municipalities: Mapping[URIRef, URIRef | None]
+    municipality_labels: Mapping[URIRef, str]
+
+
+def deployment_index(store: Store) -> DeploymentIndex:
+    result = store.query(
+        sparql_prefixes()
+        + """SELECT ?deployment (MIN(STR(?identifier)) AS ?id) (MIN(STR(?m)) AS ?municipality) WHERE {
+  ?deployment a dge:Deployment .
+  OPTIONAL { ?deployment dct:identifier ?identifier }
+  OPTIONAL { ?deployment dge:municipality ?m }
+} GROUP BY ?deployment"""
+    )
+    identifiers, municipalities = {}, {}
+    for row in result.rows:
+        identifiers[row["deployment"]] = str(row["id"]) if "id" in row else None
+        municipalities[row["deployment"]] = URIRef(str(row["municipality"])) if "municipality" in row else None
+    labels_result = store.query(
+        sparql_prefixes()
+        + """SELECT ?m (MIN(STR(?label)) AS ?name) WHERE {
+  ?d dge:municipality ?m .
+  ?m skos:prefLabel|rdfs:label ?label .
+  FILTER(LANG(?label) IN ("nl", ""))
+} GROUP BY ?m"""
+    )
+    labels = {row["m"]: str(row["name"]) for row in labels_result.rows if "name" in row}
+    return DeploymentIndex(identifiers, municipalities, labels)
+
+
+def check_municipality_code(store: Store, code: str) -> URIRef:
+    """The IRI of a municipality given its CBS code (``GM0363``); raises ``ValidationError`` if unknown."""
+    import re
+
+    if not re.fullmatch(r"GM\d{4}", code):
+        raise ValidationError(f"--municipality {code!r}: expected a CBS code like GM0363")
+    iri = id_iri("municipality", code)
+    known = store.query(
+        "ASK { { ?m ?p ?o } UNION { ?s ?q ?m } }", substitutions={"m": iri}
+    )
+    if not known:
+        raise ValidationError(f"--municipality {code}: no municipality with this code in the store")
+    return iri
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the whole run
+
+
+def findings_from(
+    violations: Iterable[tuple[URIRef, URIRef]],
+    shapes: ShapeSet,
+    parameters: Parameters,
+    info: Mapping[URIRef, RequirementInfo],
+    index: DeploymentIndex | None = None,
+) -> tuple[Finding, ...]:
+    by_shape = {r.shape: r for r in shapes.rules}
+    findings = []
+    for focus, shape in violations:
+        rule = by_shape[shape]
+        findings.append(
+            Finding(
+                deployment=focus,
+                rule_id=rule.rule_id,
+                requirement=rule.requirement,
+                severity=rule.severity_name,
+                message_nl=rule.message_nl,
+                message_en=rule.message_en,
+                applies_from=rule.start(parameters),
+                legal_source=info.get(rule.requirement, RequirementInfo()).legal_source,
+                deployment_id=index.identifiers.get(focus) if index else None,
+                municipality=index.municipalities.get(focus) if index else None,
+                shape=shape,
+                constraint_component=rule.constraint_component,
+            )
+        )
+    return tuple(sorted(findings))
+
+
+def validate_store(
+    store: Store,
+    parameters: Parameters,
+    *,
+    engine: str = "sparql",
+    municipality: URIRef | None = None,
+    shapes: ShapeSet | None = None,
+    now: dt.datetime | None = None,
+) -> ValidationReport:
+    """Run every rule shape over the deployments in ``store`` (optionally those of one municipality)."""
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    shapes = shapes or load_shapes()
+    resolved = shapes.resolved(parameters)
+    if engine == "pyshacl":
+        violations = pyshacl_violations(store_data_graph(store), resolved, shapes.rules)
+    else:
+        violations = sparql_violations(store, resolved, shapes.rules)
+    index = deployment_index(store)
+    findings = findings_from(violations, shapes, parameters, requirement_info(store), index)
+    in_scope = [d for d, m in index.municipalities.items() if municipality is None or m == municipality]
+    if municipality is not None:
+        findings = tuple(f for f in findings if f.municipality == municipality)
+    return ValidationReport(
+        parameters=parameters,
+        findings=findings,
+        deployments_checked=len(in_scope),
+        active_rules=tuple(r.rule_id for r in shapes.rules if r.active(parameters)),
+        engine=engine,
+        generated_at=now or dt.datetime.now(dt.timezone.utc),
+        municipality=municipality,
+        municipality_labels=dict(index.municipality_labels),
+    )
+
+
+def report_graph_name(report: ValidationReport) -> URIRef:
+    """``graph/validation/latest`` for a full run, ``graph/validation/municipality/<code>`` for one municipality."""
+    if report.municipality is None:
+        return LATEST_REPORT_GRAPH
+    return graph_iri(f"validation/municipality/{municipality_code(report.municipality)}")
+
+
+def store_report(store: Store, report: ValidationReport) -> URIRef:
+    """Write the report atomically to its named graph (replacing the previous one); return the graph name."""
+    name = report_graph_name(report)
+    store.replace_graphs({str(name): graph_to_ntriples(report.to_graph())})
+    return name
