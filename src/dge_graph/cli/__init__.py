@@ -14,15 +14,17 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ..config import Settings
 from . import build as build_cmd
+from . import check as check_cmd
 from . import importing as importing_cmd
 from . import query as query_cmd
 from . import serve as serve_cmd
+from . import validate as validate_cmd
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-COMMAND_GROUPS = (build_cmd, query_cmd, serve_cmd, importing_cmd)
+COMMAND_GROUPS = (build_cmd, query_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd)
 
 
 class CommandError(Exception):

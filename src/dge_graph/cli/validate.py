@@ -1,0 +1,166 @@
+"""``dge-graph validate``: run the 40 safeguard rules over the deployments in the store.
+
+Exit codes: 0 every deployment conforms; 1 there are findings (Violations or Warnings); 2 error (bad date,
+unknown municipality code, store missing or unreachable). The report is stored as the named graph
+``graph/validation/latest`` (``graph/validation/municipality/<code>`` with ``--municipality``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+
+from ..config import DEFAULT_HR_DATE
+from ..results import compact
+from ..store import OxigraphStore, open_store
+from ..validate import (
+    ENGINES,
+    Parameters,
+    ValidationError,
+    ValidationReport,
+    check_municipality_code,
+    municipality_code,
+    store_report,
+    validate_store,
+)
+
+FINDING_COLUMNS = ("municipality", "deployment", "requirement", "severity", "appliesFrom", "legalSource",
+                   "message_nl", "message_en", "deploymentIri", "requirementIri")
+
+
+def iso_date(text: str) -> dt.date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def add_date_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD",
+                        help="evaluation date: the day compliance is assessed (default: today)")
+    parser.add_argument("--hr-date", type=iso_date, metavar="YYYY-MM-DD",
+                        help="date the AI Act Annex III high-risk duties apply (default: $DGE_HR_DATE, else "
+                        f"{DEFAULT_HR_DATE}, the Digital Omnibus reading; 2026-08-02 is Reg. 2024/1689 as published)")
+
+
+def parameters_from(args, settings) -> Parameters:
+    return Parameters(evaluation_date=args.date or dt.date.today(), hr_date=settings.hr_date)
+
+
+def register(subparsers, add_store_option) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check every deployment against the 40 safeguard rules (exit 1 when something is missing)",
+        description="Run the SHACL safeguard rules (shapes/) over the deployments in the store at an evaluation "
+        "date, print a summary per municipality and per rule, and store the report as the named graph "
+        "graph/validation/latest. Exit codes: 0 conforming, 1 findings, 2 error.",
+    )
+    add_store_option(parser)
+    add_date_options(parser)
+    parser.add_argument("--municipality", metavar="GM0000", help="only deployments in this municipality (CBS code)")
+    parser.add_argument("--format", choices=("table", "csv", "json", "ttl"), default="table")
+    parser.add_argument("--engine", choices=ENGINES, default="sparql",
+                        help="sparql: shapes compiled to SPARQL on the store (fast, default); "
+                        "pyshacl: the reference SHACL engine (same findings, slower)")
+    parser.add_argument("--no-save", action="store_true", help="do not store the report in the store")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args, settings) -> int:
+    from . import CommandError
+
+    parameters = parameters_from(args, settings)
+    store = open_store(settings.store)
+    try:
+        if isinstance(store, OxigraphStore) and not store.named_graphs():
+            raise CommandError(f"the store at {settings.store} is empty: run `dge-graph build` first")
+        try:
+            municipality = check_municipality_code(store, args.municipality) if args.municipality else None
+            report = validate_store(store, parameters, engine=args.engine, municipality=municipality)
+        except ValidationError as exc:
+            raise CommandError(str(exc)) from exc
+        saved = None if args.no_save else store_report(store, report)
+    finally:
+        store.close()
+    write_report(report, args.format, sys.stdout)
+    if saved is not None and args.format == "table" and not args.quiet:
+        print(f"\nreport stored as graph <{saved}>", file=sys.stderr)
+    return 0 if report.conforms else 1
+
+
+def write_report(report: ValidationReport, fmt: str, out) -> None:
+    if fmt == "json":
+        json.dump(report_as_json(report), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=FINDING_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for finding in report.findings:
+            writer.writerow(finding.as_dict())
+    elif fmt == "ttl":
+        graph = report.to_graph()
+        graph.bind("sh", "http://www.w3.org/ns/shacl#")
+        graph.bind("dge", "https://w3id.org/dge-graph/def#")
+        out.write(graph.serialize(format="turtle"))
+    else:
+        out.write(report_as_table(report))
+
+
+def report_as_json(report: ValidationReport) -> dict:
+    return {
+        "evaluationDate": report.parameters.evaluation_date.isoformat(),
+        "hrDate": report.parameters.hr_date.isoformat(),
+        "engine": report.engine,
+        "conforms": report.conforms,
+        "deploymentsChecked": report.deployments_checked,
+        "activeRules": list(report.active_rules),
+        "byMunicipality": [
+            {"municipality": municipality_code(m), "name": report.municipality_labels.get(m) if m else None,
+             "violations": c["Violation"], "warnings": c["Warning"]}
+            for m, c in report.by_municipality()
+        ],
+        "byRule": [{"requirement": r, "severity": s, "deployments": n} for r, s, n in report.by_rule()],
+        "findings": [f.as_dict() for f in report.findings],
+    }
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = ["  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths)),
+             "  " + "  ".join("-" * w for w in widths)]
+    lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return lines
+
+
+def report_as_table(report: ValidationReport) -> str:
+    p = report.parameters
+    violations = sum(1 for f in report.findings if f.severity == "Violation")
+    warnings = len(report.findings) - violations
+    lines = [
+        f"Safeguard check on {p.evaluation_date} (AI Act high-risk duties from {p.hr_date}; engine {report.engine})",
+        f"{report.deployments_checked} deployments checked against {len(report.active_rules)} rules in force: "
+        f"{violations} violations, {warnings} warnings",
+    ]
+    if report.conforms:
+        lines.append("Every deployment has the safeguards the rules in force require.")
+        return "\n".join(lines) + "\n"
+    lines += ["", "Per municipality (open findings):"]
+    lines += _table(
+        ["code", "municipality", "violations", "warnings"],
+        [[municipality_code(m) or "-", report.municipality_labels.get(m, "") if m else "(none)",
+          str(c["Violation"]), str(c["Warning"])] for m, c in report.by_municipality()],
+    )
+    lines += ["", "Per rule (deployments missing the safeguard):"]
+    lines += _table(["rule", "severity", "deployments"], [[r, s, str(n)] for r, s, n in report.by_rule()])
+    lines += ["", "Findings:"]
+    for f in report.findings:
+        where = municipality_code(f.municipality) or "-"
+        source = compact(f.legal_source) if f.legal_source else "-"
+        lines.append(f"  {where}  {f.deployment_id or compact(f.deployment)}  {f.rule_id}  {f.severity}  "
+                     f"since {f.applies_from}  {source}")
+        lines.append(f"      {f.message_en}")
+    return "\n".join(lines) + "\n"
