@@ -25,11 +25,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from .municipalities import MunicipalityIndex, UnknownMunicipality, load_municipalities
 from .namespaces import DCT, DGE, FOAF, ORG, PROV, RDF, RDFS, XSD, id_iri
@@ -400,7 +401,13 @@ def organisation_iri(name: str) -> URIRef:
     return id_iri("organisation", organisation_slug(name))
 
 
-def _add_safeguard(graph: Graph, deployment: URIRef, name: str, value: Any) -> None:
+class TripleSink(Protocol):
+    """Where converted triples go: an rdflib ``Graph`` or a streaming writer."""
+
+    def add(self, triple: tuple[Node, Node, Node]) -> Any: ...
+
+
+def _add_safeguard(graph: TripleSink, deployment: URIRef, name: str, value: Any) -> None:
     safeguard = SAFEGUARDS_BY_NAME[name]
     if isinstance(value, bool):
         details: dict[str, Any] = {"status": "present" if value else "absent"}
@@ -421,7 +428,7 @@ def _add_safeguard(graph: Graph, deployment: URIRef, name: str, value: Any) -> N
         graph.add((node, DCT.source, URIRef(details["source"])))
 
 
-def _add_fact(graph: Graph, deployment: URIRef, name: str, value: Any) -> None:
+def _add_fact(graph: TripleSink, deployment: URIRef, name: str, value: Any) -> None:
     fact = FACTS_BY_NAME[name]
     if fact.kind == "boolean":
         graph.add((deployment, fact.iri, Literal(bool(value))))
@@ -438,7 +445,7 @@ def _add_fact(graph: Graph, deployment: URIRef, name: str, value: Any) -> None:
         graph.add((deployment, fact.iri, Literal(str(value))))
 
 
-def add_organisation(graph: Graph, name: str, *, public: bool | None = None) -> URIRef:
+def add_organisation(graph: TripleSink, name: str, *, public: bool | None = None) -> URIRef:
     """An ``org:Organization`` named ``name`` (``dge:PublicBody`` when ``public``) at ``id/organisation/<slug>``."""
     iri = organisation_iri(name)
     graph.add((iri, RDF.type, ORG.Organization))
@@ -448,13 +455,19 @@ def add_organisation(graph: Graph, name: str, *, public: bool | None = None) -> 
     return iri
 
 
-def _record_graph(graph: Graph, values: Mapping[str, Any], index: MunicipalityIndex,
-                  municipality: URIRef | None) -> URIRef:
+def record_triples(graph: TripleSink, values: Mapping[str, Any], index: MunicipalityIndex,
+                   municipality: URIRef | None, *, record_kind: str | None = None) -> URIRef:
+    """Add the triples of one checked record to ``graph`` (anything with ``add(triple)``); return its IRI.
+
+    ``municipality`` is the resolved IRI of the record's ``municipality`` key; ``record_kind`` overrides the
+    record's ``recordKind`` (default ``intake``).
+    """
     deployment = id_iri("deployment", values["id"])
     graph.add((deployment, RDF.type, DGE.Deployment))
     graph.add((deployment, DCT.identifier, Literal(values["id"])))
     graph.add((deployment, DCT.title, Literal(values["title"])))
-    graph.add((deployment, DGE.recordKind, concept("record-kind", values.get("recordKind", "intake"))))
+    kind = record_kind or values.get("recordKind", "intake")
+    graph.add((deployment, DGE.recordKind, concept("record-kind", kind)))
     if "description" in values:
         graph.add((deployment, DCT.description, Literal(values["description"])))
     if "source" in values:
@@ -544,6 +557,6 @@ def read_intake(path: Path | str, *, municipalities: MunicipalityIndex | None = 
     graph = Graph()
     batch = IntakeBatch(path, graph)
     for record in records:
-        deployment = _record_graph(graph, record.values, index, resolved[record.row])
+        deployment = record_triples(graph, record.values, index, resolved[record.row])
         batch.deployments.append((record.values["id"], deployment))
     return batch

@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from ..config import Settings
 from . import build as build_cmd
 from . import check as check_cmd
+from . import generate as generate_cmd
 from . import importing as importing_cmd
 from . import query as query_cmd
 from . import serve as serve_cmd
@@ -24,7 +25,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-COMMAND_GROUPS = (build_cmd, query_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd)
+COMMAND_GROUPS = (build_cmd, query_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd)
 
 
 class CommandError(Exception):
