@@ -241,3 +241,38 @@ def test_import_records_provenance(tmp_path):
     )
     assert [(str(r["file"]), int(r["n"].toPython())) for r in result.rows] == [("good.yaml", 2)]
     store.close()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# data/deployments/ is generated from docs/examples/agenda-cases.yaml
+
+
+def test_example_deployments_in_data_match_their_intake_file():
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    batch = read_intake(DOCS / "examples" / "agenda-cases.yaml")
+    folder = project_root() / "data" / "deployments"
+    union = Graph()
+    for ident, _ in batch.deployments:
+        union.parse(folder / f"{ident}.ttl")
+    assert isomorphic(union, batch.graph), (
+        "data/deployments/ is stale: run `dge-graph import intake-turtle docs/examples/agenda-cases.yaml "
+        "--out data/deployments`"
+    )
+
+
+def test_example_deployments_are_marked_and_sourced():
+    g = read_intake(DOCS / "examples" / "agenda-cases.yaml").graph
+    documented = URIRef(f"{ID}record-kind/documented")
+    illustrative = URIRef(f"{ID}record-kind/illustrative")
+    deployments = set(g.subjects(RDF.type, DGE.Deployment))
+    assert len(deployments) >= 12
+    for d in deployments:
+        kind = g.value(d, DGE.recordKind)
+        assert kind in (documented, illustrative), d
+        # documented <=> it carries a source
+        assert (g.value(d, DCT.source) is not None) == (kind == documented), d
+        assert list(g.objects(d, DGE.valueAtStake)), d
+        assert g.value(d, DGE.municipality) is not None, d
+        assert g.value(d, DGE.deployerType) is not None, d

@@ -560,3 +560,50 @@ def read_intake(path: Path | str, *, municipalities: MunicipalityIndex | None = 
         deployment = record_triples(graph, record.values, index, resolved[record.row])
         batch.deployments.append((record.values["id"], deployment))
     return batch
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Turtle for data/: one file per deployment
+
+
+TURTLE_PREFIXES = (
+    ("dge", "https://w3id.org/dge-graph/def#"),
+    ("deployment", "https://w3id.org/dge-graph/id/deployment/"),
+    ("municipality", "https://w3id.org/dge-graph/id/municipality/"),
+    ("organisation", "https://w3id.org/dge-graph/id/organisation/"),
+    ("value", "https://w3id.org/dge-graph/id/value/"),
+    ("dct", str(DCT)),
+    ("prov", str(PROV)),
+    ("foaf", str(FOAF)),
+    ("org", str(ORG)),
+    ("rdfs", str(RDFS)),
+    ("xsd", str(XSD)),
+)
+
+
+def deployment_turtle(batch: IntakeBatch, deployment: URIRef) -> str:
+    """The Turtle of one deployment of a batch: its triples, its safeguard instances and its organisations."""
+    part = Graph(bind_namespaces="none")
+    for prefix, namespace in TURTLE_PREFIXES:
+        part.bind(prefix, namespace)
+    subjects = {deployment, *batch.graph.objects(deployment, DGE.hasSafeguard)}
+    subjects |= {o for p in (DGE.deployer, DGE.supplier) for o in batch.graph.objects(deployment, p)
+                 if "/id/organisation/" in str(o)}
+    for subject in subjects:
+        for triple in batch.graph.triples((subject, None, None)):
+            part.add(triple)
+    return part.serialize(format="turtle")
+
+
+def write_turtle(batch: IntakeBatch, out_dir: Path | str) -> list[Path]:
+    """Write each deployment of ``batch`` to ``out_dir/<id>.ttl`` (with a header naming the intake file)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ident, deployment in batch.deployments:
+        path = out_dir / f"{ident}.ttl"
+        header = (f"# Generated from {batch.source.as_posix()} (intake id {ident!r}) by `dge-graph import intake-turtle`;\n"
+                  "# edit the intake file, not this one.\n\n")
+        path.write_text(header + deployment_turtle(batch, deployment), encoding="utf-8")
+        written.append(path)
+    return written

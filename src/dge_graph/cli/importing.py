@@ -29,6 +29,16 @@ def register(subparsers, add_store_option) -> None:
     add_store_option(intake)
     intake.set_defaults(handler=handle_intake)
 
+    turtle = commands.add_parser(
+        "intake-turtle",
+        help="convert an intake file to Turtle, one file per deployment (no store)",
+        description="Check an intake file and write each deployment as <id>.ttl into a folder, e.g. data/deployments "
+        "(the build loads data/**/*.ttl). The intake file stays the source; the Turtle says where it came from.",
+    )
+    turtle.add_argument("file", type=Path, metavar="FILE", help="the .yaml, .yml or .csv file")
+    turtle.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the .ttl files")
+    turtle.set_defaults(handler=handle_intake_turtle)
+
     schema = commands.add_parser("intake-schema", help="print the JSON Schema of the intake format")
     schema.set_defaults(handler=handle_intake_schema)
 
@@ -63,6 +73,14 @@ def handle_intake(args, settings) -> int:
     state = "imported" if result.written else "unchanged (already imported)"
     print(f"{args.file}: {len(batch.deployments)} deployments, {len(linked)} municipalities, {state} "
           f"into graph <{result.graph}> of {settings.store}")
+    return 0
+
+
+def handle_intake_turtle(args, settings) -> int:
+    from ..intake import read_intake, write_turtle
+
+    written = write_turtle(read_intake(args.file), args.out)
+    print(f"{args.file}: {len(written)} deployments written to {args.out}")
     return 0
 
 
