@@ -261,3 +261,17 @@ def test_bad_file_leaves_the_store_as_it_was(tmp_path, capsys):
     assert main(["import", "algoritmeregister", str(FIXTURES / "bad_status.json"), "--store", location]) == 2
     assert "record #1 (lars 93000001), key 'status'" in capsys.readouterr().err
     assert all_quads(location) == before
+
+
+def test_import_into_a_remote_store_is_idempotent(remote_store):
+    from dge_graph.importing import write_import
+
+    batch = read_register(FIXTURES / "scrape.json")
+    graph = import_graph_iri("algoritmeregister", "scrape.json")
+    first = write_import(remote_store, graph, batch.graph, source_file="scrape.json")
+    assert first.written
+    count = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <https://w3id.org/dge-graph/def#Deployment> }"
+    assert int(remote_store.query(count).rows[0]["n"].toPython()) == 6
+    again = write_import(remote_store, graph, batch.graph, source_file="scrape.json")
+    assert not again.written
+    assert remote_store.named_graphs() == [str(graph)]
