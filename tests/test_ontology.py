@@ -1,0 +1,366 @@
+"""The ontology (ontology/*.ttl): headers, term metadata (SHACL), HermiT consistency, the vocabulary contract,
+no example IRIs, every project term used is declared."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
+
+from dge_graph import vocabulary
+from dge_graph.namespaces import DGE, ID, VANN
+from dge_graph.reason import ReasoningError, check_consistency, merge_tbox, ontology_files
+from dge_graph.resources import resource_dir
+
+ONTOLOGY_DIR = resource_dir("ontology")
+MODULE_FILES = ontology_files(ONTOLOGY_DIR)
+METADATA_SHAPES = resource_dir("shapes") / "ontology-metadata.ttl"
+DOCS = ONTOLOGY_DIR.parent / "docs"
+PROJECT = "https://w3id.org/dge-graph/"
+TERM_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+EXPECTED_MODULES = ("agenda", "core", "facts", "legal", "report", "safeguards", "values", "vocabularies")
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    graph = Graph()
+    for path in MODULE_FILES:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="module")
+def metadata_shapes() -> Graph:
+    return Graph().parse(METADATA_SHAPES, format="turtle")
+
+
+def declared_terms(graph: Graph) -> dict[URIRef, set[URIRef]]:
+    kinds: dict[URIRef, set[URIRef]] = {}
+    for kind in TERM_KINDS:
+        for term in graph.subjects(RDF.type, kind):
+            kinds.setdefault(term, set()).add(kind)
+    return kinds
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (1) every module parses and has its header
+
+
+def test_the_expected_modules_exist():
+    assert tuple(p.stem for p in MODULE_FILES) == EXPECTED_MODULES
+
+
+@pytest.mark.parametrize("path", MODULE_FILES, ids=lambda p: p.name)
+def test_module_parses_and_has_its_header(path: Path):
+    graph = Graph().parse(path, format="turtle")
+    module = URIRef(f"{PROJECT}def/{path.stem}")
+    assert list(graph.subjects(RDF.type, OWL.Ontology)) == [module]
+    assert graph.value(module, OWL.versionIRI) == URIRef(f"{module}/{graph.value(module, OWL.versionInfo)}")
+    assert graph.value(module, VANN.preferredNamespacePrefix) == Literal("dge")
+    assert graph.value(module, VANN.preferredNamespaceUri) == Literal(str(DGE))
+    assert isinstance(graph.value(module, DCTERMS.license), URIRef)
+    titles = {t.language for t in graph.objects(module, DCTERMS.title)}
+    assert titles == {"nl", "en"}
+    # every term the module defines says so
+    for term in declared_terms(graph):
+        if str(term).startswith(str(DGE)):
+            assert graph.value(term, RDFS.isDefinedBy) == module, f"{term} in {path.name} is not rdfs:isDefinedBy {module}"
+
+
+def test_imports_resolve_to_modules_of_the_folder(ontology: Graph):
+    modules = set(ontology.subjects(RDF.type, OWL.Ontology))
+    imported = set(ontology.objects(None, OWL.imports))
+    assert imported and imported <= modules
+    _, unresolved = merge_tbox(MODULE_FILES)
+    assert unresolved == ()
+
+
+def test_a_module_that_does_not_parse_is_reported_with_its_name(tmp_path: Path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix dge: <https://w3id.org/dge-graph/def#> .\ndge:X a dge:Y ;\n")
+    with pytest.raises(ReasoningError, match="broken.ttl"):
+        merge_tbox([broken])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (2) term metadata: the shapes pass on ontology/, and each kind of defect is reported
+
+
+def validate_metadata(data: Graph, shapes: Graph):
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=False)
+    results = {
+        (report.value(r, SH.focusNode), report.value(r, SH.sourceShape))
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    }
+    return conforms, results
+
+
+def test_metadata_shapes_pass_on_the_ontology(ontology: Graph, metadata_shapes: Graph):
+    conforms, results = validate_metadata(ontology, metadata_shapes)
+    assert conforms, sorted(results)
+
+
+def test_metadata_shapes_target_every_project_term(ontology: Graph, metadata_shapes: Graph):
+    """Guard: the shapes reach all declared dge: terms and dgeid: concepts (a defect in any would be reported)."""
+    stripped = Graph()
+    for triple in ontology:
+        if triple[1] not in (RDFS.label, SKOS.prefLabel):
+            stripped.add(triple)
+    _, results = validate_metadata(stripped, metadata_shapes)
+    reported = {focus for focus, _ in results}
+    project_terms = {
+        s
+        for kind in (*TERM_KINDS, SKOS.Concept, SKOS.ConceptScheme)
+        for s in ontology.subjects(RDF.type, kind)
+        if str(s).startswith(PROJECT)
+    }
+    assert len(project_terms) > 150
+    assert project_terms <= reported
+
+
+SHAPE = "https://w3id.org/dge-graph/shapes/ontology-metadata#"
+FACT = DGE.processesPersonalData
+CONCEPT = vocabulary.concept("annex-iii-area", "5a")
+CLASS = DGE.SafeguardInstance
+
+
+def without(graph: Graph, subject, predicate, language=None) -> Graph:
+    copy = Graph()
+    copy += graph
+    for obj in list(copy.objects(subject, predicate)):
+        if language is None or getattr(obj, "language", None) == language:
+            copy.remove((subject, predicate, obj))
+    return copy
+
+
+def plus(graph: Graph, *triples) -> Graph:
+    copy = Graph()
+    copy += graph
+    for triple in triples:
+        copy.add(triple)
+    return copy
+
+
+DEFECTS = {
+    # defect: (damage the ontology, focus node reported, shapes that report it)
+    "class without @en label": (lambda g: without(g, CLASS, RDFS.label, "en"), CLASS, {"EnglishLabelShape"}),
+    "class without @nl label": (lambda g: without(g, CLASS, RDFS.label, "nl"), CLASS, {"DutchLabelShape"}),
+    "property without definition": (lambda g: without(g, FACT, SKOS.definition), FACT, {"DefinitionShape"}),
+    "property with only a Dutch definition": (
+        lambda g: without(g, FACT, SKOS.definition, "en"), FACT, {"DefinitionShape"}),
+    "definition without language": (
+        lambda g: plus(g, (FACT, SKOS.definition, Literal("untagged"))), FACT, {"DefinitionShape"}),
+    "concept without @en prefLabel": (
+        lambda g: without(g, CONCEPT, SKOS.prefLabel, "en"), CONCEPT, {"EnglishLabelShape"}),
+    "concept with two @en prefLabels": (
+        lambda g: plus(g, (CONCEPT, SKOS.prefLabel, Literal("second", lang="en"))), CONCEPT, {"PrefLabelUniqueShape"}),
+    "source given as a literal": (
+        lambda g: plus(g, (FACT, DCTERMS.source, Literal("GDPR art. 4"))), FACT, {"SourceShape"}),
+    "source given as a blank node": (lambda g: plus(g, (CONCEPT, DCTERMS.source, BNode())), CONCEPT, {"SourceShape"}),
+    "new class with no metadata at all": (
+        lambda g: plus(g, (DGE.Undocumented, RDF.type, OWL.Class)),
+        DGE.Undocumented,
+        {"DefinitionShape", "DutchLabelShape", "EnglishLabelShape"},
+    ),
+}
+
+
+@pytest.mark.parametrize("defect", DEFECTS, ids=list(DEFECTS))
+def test_metadata_shapes_report_each_defect(defect: str, ontology: Graph, metadata_shapes: Graph):
+    damage, focus, shapes = DEFECTS[defect]
+    conforms, results = validate_metadata(damage(ontology), metadata_shapes)
+    assert not conforms
+    assert results == {(focus, URIRef(SHAPE + shape)) for shape in shapes}
+
+
+def test_terms_outside_the_project_namespace_need_no_metadata(ontology: Graph, metadata_shapes: Graph):
+    foreign = URIRef("http://data.europa.eu/eli/ontology#LegalResource")
+    assert (foreign, RDF.type, OWL.Class) in ontology and (foreign, SKOS.definition, None) not in ontology
+    conforms, _ = validate_metadata(ontology, metadata_shapes)
+    assert conforms
+
+
+def test_metadata_shapes_work_on_data_without_the_ontology(metadata_shapes: Graph):
+    """A data file (values, rights, agenda) is checked through explicit targets, without subclass reasoning."""
+    value = ID["value/undocumented"]
+    data = Graph()
+    data.add((value, RDF.type, DGE.PublicValue))
+    data.add((value, SKOS.prefLabel, Literal("ongedocumenteerd", lang="nl")))
+    conforms, results = validate_metadata(data, metadata_shapes)
+    assert not conforms
+    assert {shape for _, shape in results} == {URIRef(SHAPE + "EnglishLabelShape"), URIRef(SHAPE + "DefinitionShape")}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (3) HermiT
+
+
+@pytest.mark.slow
+def test_hermit_finds_the_ontology_consistent_with_every_class_satisfiable():
+    report = check_consistency(MODULE_FILES)
+    assert report.consistent, report.summary()
+    assert report.unsatisfiable_classes == (), report.summary()
+    assert report.unresolved_imports == ()
+    assert report.ok
+    # only xsd:date is outside the OWL 2 datatype map (it is what the facts and report dates need)
+    assert set(report.ignored_datatypes) <= {str(XSD.date)}
+    assert report.classes >= 40
+
+
+REASONER_DEFECTS = {
+    "unsatisfiable class": (
+        "dge:BothKinds a owl:Class ; rdfs:subClassOf dge:Obligation , dge:Prohibition .",
+        lambda r: r.consistent and r.unsatisfiable_classes == (str(DGE.BothKinds),),
+    ),
+    "inconsistent individual": (
+        "<https://w3id.org/dge-graph/id/requirement/X> a dge:Obligation , dge:Prohibition .",
+        lambda r: not r.consistent,
+    ),
+    "functional property with two values": (
+        "<https://w3id.org/dge-graph/id/deployment/x> dge:safeguardStatus <https://w3id.org/dge-graph/id/safeguard-status/present> , "
+        "<https://w3id.org/dge-graph/id/safeguard-status/absent> . "
+        "<https://w3id.org/dge-graph/id/safeguard-status/present> owl:differentFrom <https://w3id.org/dge-graph/id/safeguard-status/absent> .",
+        lambda r: not r.consistent,
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("defect", REASONER_DEFECTS, ids=list(REASONER_DEFECTS))
+def test_hermit_reports_defects(defect: str, tmp_path: Path):
+    axioms, expected = REASONER_DEFECTS[defect]
+    extra = tmp_path / "defect.ttl"
+    extra.write_text(
+        "@prefix dge: <https://w3id.org/dge-graph/def#> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" + axioms + "\n"
+    )
+    report = check_consistency([*MODULE_FILES, extra])
+    assert expected(report), report
+    assert not report.ok
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (4) every IRI that vocabulary.py can produce is declared with the right kind
+
+DATATYPES = {"boolean": XSD.boolean, "date": XSD.date, "integer": XSD.integer, "string": XSD.string}
+
+
+@pytest.mark.parametrize("fact", vocabulary.FACTS, ids=lambda f: f.name)
+def test_every_fact_is_a_declared_property_with_its_range(fact: vocabulary.Fact, ontology: Graph):
+    kinds = declared_terms(ontology).get(fact.iri, set())
+    assert ontology.value(fact.iri, RDFS.domain) == DGE.Deployment
+    assert ontology.value(fact.iri, DGE.specName) == Literal(fact.name)
+    assert ontology.value(fact.iri, RDFS.isDefinedBy) == URIRef(f"{PROJECT}def/facts")
+    functional = (fact.iri, RDF.type, OWL.FunctionalProperty) in ontology
+    rng = ontology.value(fact.iri, RDFS.range)
+    if fact.kind in DATATYPES:
+        assert kinds == {OWL.DatatypeProperty}
+        assert rng == DATATYPES[fact.kind]
+        assert functional
+    else:
+        assert kinds == {OWL.ObjectProperty}
+        assert functional == (fact.kind == "enum")
+        # the range class is exactly the class of the scheme's concepts
+        scheme = vocabulary.concept_scheme(fact.scheme)
+        members = set(ontology.subjects(SKOS.inScheme, scheme))
+        assert members and members == set(ontology.subjects(RDF.type, rng))
+
+
+def test_facts_module_declares_no_property_outside_vocabulary():
+    graph = Graph().parse(ONTOLOGY_DIR / "facts.ttl", format="turtle")
+    props = {s for kind in (OWL.ObjectProperty, OWL.DatatypeProperty) for s in graph.subjects(RDF.type, kind)}
+    assert props == {f.iri for f in vocabulary.FACTS}
+
+
+@pytest.mark.parametrize("scheme", sorted(vocabulary.ENUMERATIONS))
+def test_every_enumeration_is_a_concept_scheme_with_exactly_its_concepts(scheme: str, ontology: Graph):
+    scheme_iri = vocabulary.concept_scheme(scheme)
+    assert (scheme_iri, RDF.type, SKOS.ConceptScheme) in ontology
+    expected = {vocabulary.concept(scheme, code): code for code in vocabulary.ENUMERATIONS[scheme]}
+    assert set(ontology.subjects(SKOS.inScheme, scheme_iri)) == set(expected)
+    for iri, code in expected.items():
+        assert (iri, RDF.type, SKOS.Concept) in ontology
+        assert ontology.value(iri, SKOS.notation) == Literal(code)
+        assert (iri, SKOS.topConceptOf, scheme_iri) in ontology
+
+
+def test_every_safeguard_type_is_declared(ontology: Graph):
+    scheme = vocabulary.concept_scheme("safeguard-type")
+    assert (scheme, RDF.type, SKOS.ConceptScheme) in ontology
+    assert set(ontology.subjects(SKOS.inScheme, scheme)) == {s.iri for s in vocabulary.SAFEGUARDS}
+    for safeguard in vocabulary.SAFEGUARDS:
+        assert (safeguard.iri, RDF.type, DGE.SafeguardType) in ontology
+        assert (safeguard.iri, RDF.type, SKOS.Concept) in ontology
+        assert ontology.value(safeguard.iri, DGE.specName) == Literal(safeguard.name)
+    assert len(vocabulary.SAFEGUARDS) == 31
+
+
+def test_prohibited_practices_align_to_dpv(ontology: Graph):
+    for code in vocabulary.ENUMERATIONS["prohibited-practice"]:
+        dpv = URIRef(f"https://w3id.org/dpv/legal/eu/aiact#ProhibitedAISystem-A{code}")
+        assert (vocabulary.concept("prohibited-practice", code), SKOS.closeMatch, dpv) in ontology
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (5) no example IRIs
+
+
+@pytest.mark.parametrize("path", [*MODULE_FILES, METADATA_SHAPES], ids=lambda p: p.name)
+def test_no_example_iris(path: Path):
+    assert not re.search(r"example\.(org|com)", path.read_text(encoding="utf-8"), re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (6) meta-shape: every project IRI used in ontology/ is declared
+
+
+def test_every_dge_term_used_in_the_ontology_is_declared(ontology: Graph):
+    declared = set(declared_terms(ontology))
+    used = {t for triple in ontology for t in triple if isinstance(t, URIRef) and str(t).startswith(str(DGE))}
+    assert used - declared == set()
+
+
+def test_every_dgeid_resource_used_in_the_ontology_is_declared(ontology: Graph):
+    declared = {
+        s for kind in (SKOS.Concept, SKOS.ConceptScheme, OWL.NamedIndividual) for s in ontology.subjects(RDF.type, kind)
+    }
+    used = {t for triple in ontology for t in triple if isinstance(t, URIRef) and str(t).startswith(str(ID))}
+    assert used and used - declared == set()
+
+
+def test_no_term_is_both_object_and_datatype_property(ontology: Graph):
+    """OWL 2 DL forbids punning between property kinds."""
+    kinds = declared_terms(ontology)
+    clashes = {t for t, k in kinds.items() if len(k & {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty}) > 1}
+    assert clashes == set()
+
+
+def dge_names_in(text: str) -> set[str]:
+    return set(re.findall(r"\bdge:([A-Za-z_][A-Za-z0-9_]*)", text))
+
+
+@pytest.mark.parametrize("doc", ["modelling.md", "fact-mapping.md", "ontology.md"])
+def test_every_dge_term_named_in_the_docs_is_declared(doc: str, ontology: Graph):
+    path = DOCS / doc
+    if not path.is_file():
+        pytest.skip(f"docs/{doc} is not in this checkout (docs are not packaged)")
+    names = dge_names_in(path.read_text(encoding="utf-8"))
+    assert names
+    assert {n for n in names if DGE[n] not in declared_terms(ontology)} == set()
+
+
+def test_every_dge_term_the_code_uses_is_declared(ontology: Graph):
+    package = Path(__file__).resolve().parents[1] / "src" / "dge_graph"
+    if not package.is_dir():
+        pytest.skip("source tree not available")
+    used = set()
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bDGE\.([A-Za-z_][A-Za-z0-9_]*)", text))
+        used |= set(re.findall(r"\bDGE\[[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\]", text))
+    assert used
+    assert {n for n in used if DGE[n] not in declared_terms(ontology)} == set()
