@@ -367,9 +367,10 @@ def sparql_violations(store: Store, resolved: Graph, rules: Iterable[Rule]) -> s
 
 def store_data_graph(store: Store) -> Graph:
     """Everything in the store except validation reports, as an rdflib graph (for the reference engine)."""
+    # the prefix is a constant of this module (pyoxigraph does not substitute variables used only in FILTERs)
     result = store.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), ?prefix)) }",
-        substitutions={"prefix": Literal(VALIDATION_GRAPH_PREFIX)},
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(!STRSTARTS(STR(?g), {Literal(VALIDATION_GRAPH_PREFIX).n3()})) }}"
     )
     assert isinstance(result, Graph)
     return result
