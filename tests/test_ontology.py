@@ -364,3 +364,38 @@ def test_every_dge_term_the_code_uses_is_declared(ontology: Graph):
         used |= set(re.findall(r"\bDGE\[[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\]", text))
     assert used
     assert {n for n in used if DGE[n] not in declared_terms(ontology)} == set()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# `dge-graph ontology check`
+
+
+@pytest.mark.slow
+def test_cli_ontology_check_passes_on_the_project(capsys):
+    from dge_graph.cli import main
+
+    assert main(["ontology", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "consistent" in out and "every class is satisfiable" in out
+
+
+CLI_CASES = {
+    "undocumented class": ("dge:Undocumented a owl:Class .", 1, "DefinitionShape"),
+    "does not parse": ("dge:Broken a owl:Class ;", 2, "does not parse"),
+}
+
+
+@pytest.mark.parametrize("case", CLI_CASES, ids=list(CLI_CASES))
+def test_cli_ontology_check_reports_problems(case: str, tmp_path: Path, capsys):
+    from dge_graph.cli import main
+
+    body, exit_code, expected = CLI_CASES[case]
+    path = tmp_path / "module.ttl"
+    path.write_text(
+        "@prefix dge: <https://w3id.org/dge-graph/def#> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n" + body + "\n"
+    )
+    assert main(["ontology", "check", "--no-reasoner", str(path)]) == exit_code
+    captured = capsys.readouterr()
+    assert expected in captured.out + captured.err
+    if exit_code == 2:
+        assert "module.ttl" in captured.err
