@@ -340,7 +340,8 @@ def pyshacl_violations(data: Graph, resolved: Graph, rules: Iterable[Rule]) -> s
         allow_infos=True,
     )
     found = set()
-    for result in results.subjects(RDF.type, SH.ValidationResult):
+    report = results.value(predicate=RDF.type, object=SH.ValidationReport, any=False)
+    for result in results.objects(report, SH.result):  # top-level results, not sh:detail
         shape = results.value(result, SH.sourceShape)
         if shape in rule_shapes:
             found.add((results.value(result, SH.focusNode), shape))

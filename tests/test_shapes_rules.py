@@ -1,0 +1,134 @@
+"""The rule shapes against the requirement resources, and the parameter resolution of the shapes graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from dge_graph.namespaces import DCT, DGE, RDF, SH, id_iri
+from dge_graph.resources import resource_dir
+from dge_graph.validate import (
+    ANYTHING,
+    EVALUATION_DATE,
+    HR_DATE,
+    Parameters,
+    ValidationError,
+    load_shapes,
+    read_rules,
+    resolve_shapes,
+)
+
+# GDPR-35-2: spec §2c says dpoConsulted is false whenever hasDPIA is false, so the shape also demands the DPIA.
+EXTRA_SAFEGUARDS = {"GDPR-35-2": {id_iri("safeguard-type", "dpia")}}
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    return load_shapes()
+
+
+@pytest.fixture(scope="module")
+def requirements() -> Graph:
+    path = resource_dir("data") / "requirements.ttl"
+    if not path.is_file():
+        pytest.skip("data/requirements.ttl is not there yet (knowledge engineer's file)")
+    return Graph().parse(path)
+
+
+def test_forty_rule_shapes_one_per_requirement(shapes, requirements):
+    ids = {str(i) for r in requirements.subjects(RDF.type, DGE.Requirement) for i in requirements.objects(r, DCT.identifier)}
+    assert len(shapes.rules) == 40
+    assert {r.rule_id for r in shapes.rules} == ids
+    for rule in shapes.rules:
+        assert rule.requirement == id_iri("requirement", rule.rule_id)
+        assert rule.shape == URIRef(f"https://w3id.org/dge-graph/id/shape/rule/{rule.rule_id}")
+
+
+@pytest.mark.parametrize("rule_id", [r.rule_id for r in load_shapes().rules])
+def test_rule_shape_matches_its_requirement(shapes, requirements, rule_id):
+    rule = shapes.rule(rule_id)
+    requirement = rule.requirement
+    assert requirements.value(requirement, DGE.severity) == rule.severity
+    applies_from = requirements.value(requirement, DGE.appliesFrom)
+    assert (applies_from.toPython() if applies_from is not None else None) == rule.applies_from
+    assert requirements.value(requirement, DGE.appliesFromParameter) == rule.applies_from_parameter
+    assert ((requirement, RDF.type, DGE.Prohibition) in requirements) == rule.prohibition
+    demanded = set(requirements.objects(requirement, DGE.requiresSafeguard))
+    assert set(rule.safeguards) == demanded | EXTRA_SAFEGUARDS.get(rule_id, set())
+
+
+def test_rule_shapes_are_well_formed(shapes):
+    graph = shapes.graph
+    for rule in shapes.rules:
+        assert (rule.shape, SH.targetClass, DGE.Deployment) in graph
+        assert rule.message_nl and rule.message_en and rule.message_nl != rule.message_en
+        assert (rule.condition, RDF.type, SH.NodeShape) in graph
+        # exactly one constraint on the rule shape: one result per rule per deployment
+        constraints = [p for p in graph.predicates(rule.shape, None) if p in (SH["or"], SH["not"], SH.property, SH.node)]
+        assert len(constraints) == 1, rule.rule_id
+    # the derived predicates and safeguard shapes have no targets: only the 40 rule shapes are validated
+    targeted = set(graph.subjects(SH.targetClass, None)) | set(graph.subjects(SH.targetNode, None))
+    assert targeted == {r.shape for r in shapes.rules}
+
+
+def test_resolve_replaces_every_parameter(shapes):
+    resolved = shapes.resolved(Parameters(dt.date(2028, 1, 1), dt.date(2027, 12, 2)))
+    assert not [o for o in resolved.objects() if str(o).startswith(str(id_iri("parameter", "")))]
+    assert Literal("2028-01-01", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")) in set(resolved.objects())
+
+
+@pytest.mark.parametrize(
+    ("evaluation_date", "hr_date", "hr_gate_closed", "long_stop_closed"),
+    [
+        (dt.date(2027, 12, 1), dt.date(2027, 12, 2), True, True),
+        (dt.date(2027, 12, 2), dt.date(2027, 12, 2), False, True),
+        (dt.date(2026, 8, 2), dt.date(2026, 8, 2), False, True),
+        (dt.date(2030, 8, 1), dt.date(2027, 12, 2), False, True),
+        (dt.date(2030, 8, 2), dt.date(2027, 12, 2), False, False),
+    ],
+)
+def test_date_gates(shapes, evaluation_date, hr_date, hr_gate_closed, long_stop_closed):
+    resolved = shapes.resolved(Parameters(evaluation_date, hr_date))
+    gate = "https://w3id.org/dge-graph/id/shape/gate/"
+    assert ((URIRef(gate + "hr-date-reached"), SH["not"], ANYTHING) in resolved) == hr_gate_closed
+    assert ((URIRef(gate + "public-authority-long-stop"), SH["not"], ANYTHING) in resolved) == long_stop_closed
+
+
+@pytest.mark.parametrize(
+    ("evaluation_date", "active"),
+    [(dt.date(2025, 2, 1), {"NL-ARCH", "GDPR-06", "NL-NONDISCR"}), (dt.date(2025, 2, 2), {"AIA-04", "AIA-5-1-H"})],
+)
+def test_rules_deactivated_before_they_apply(shapes, evaluation_date, active):
+    parameters = Parameters(evaluation_date, dt.date(2027, 12, 2))
+    resolved = shapes.resolved(parameters)
+    deactivated = {r.rule_id for r in shapes.rules if (r.shape, SH.deactivated, Literal(True)) in resolved}
+    assert not (deactivated & active)
+    assert {r.rule_id for r in shapes.rules if not r.active(parameters)} == deactivated
+    if evaluation_date < dt.date(2025, 2, 2):
+        assert "AIA-5-1-H" in deactivated and "AIA-26-2" in deactivated
+
+
+def test_unknown_parameter_is_an_error(shapes):
+    graph = Graph()
+    for triple in shapes.graph:
+        graph.add(triple)
+    graph.add((ANYTHING, DGE.holdsFromDate, id_iri("parameter", "no-such-parameter")))
+    with pytest.raises(ValidationError, match="no-such-parameter"):
+        resolve_shapes(graph, shapes.rules, Parameters(dt.date(2028, 1, 1)))
+
+
+def test_rule_without_start_date_is_an_error(shapes):
+    graph = Graph()
+    for triple in shapes.graph:
+        if triple[1] != DGE.appliesFrom or "AIA-04" not in str(triple[0]):
+            graph.add(triple)
+    with pytest.raises(ValidationError, match="AIA-04"):
+        read_rules(graph)
+
+
+def test_parameters_default_to_the_omnibus_reading():
+    assert Parameters(dt.date(2028, 1, 1)).values()[HR_DATE] == Literal("2027-12-02", datatype=URIRef(
+        "http://www.w3.org/2001/XMLSchema#date"))
+    assert EVALUATION_DATE in Parameters(dt.date(2028, 1, 1)).values()
