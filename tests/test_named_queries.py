@@ -320,3 +320,65 @@ def knowledge_example_cases():
 @pytest.mark.parametrize(("query", "index", "arguments"), list(knowledge_example_cases()))
 def test_example_returns_expected_result_from_a_remote_store(remote_project_store, query, index, arguments):
     test_example_returns_expected_result(remote_project_store, query, index, arguments)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# command line: dge-graph queries [show NAME | run NAME NAME=VALUE ...]
+
+
+@pytest.fixture(scope="module")
+def built_store_path(tmp_path_factory) -> str:
+    from dge_graph.build import build, discover_sources
+
+    path = tmp_path_factory.mktemp("named-queries") / "store"
+    store = OxigraphStore(path)
+    build(store, discover_sources())
+    store.close()
+    return str(path)
+
+
+def test_cli_lists_queries_in_both_languages(capsys):
+    from dge_graph.cli import main
+
+    assert main(["queries"]) == 0
+    assert "value-conflicts" in capsys.readouterr().out
+    assert main(["queries", "--lang", "nl"]) == 0
+    assert "De waardenconflicten van de VNG-agenda" in capsys.readouterr().out
+
+
+def test_cli_runs_a_query_with_arguments_as_csv(built_store_path, capsys):
+    from dge_graph.cli import main
+
+    code = main(["queries", "run", "requirements-protecting-right", "right=dgeid:right/grondwet-1",
+                 "--format", "csv", "--store", built_store_path])
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = list(csv.DictReader(out.splitlines()))
+    assert [r["id"] for r in rows] == ["AIA-5-1-C", "NL-NONDISCR"]
+
+
+def test_cli_runs_an_example(built_store_path, capsys):
+    from dge_graph.cli import main
+
+    assert main(["queries", "run", "value-conflicts", "--example", "2", "--format", "csv",
+                 "--store", built_store_path]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert {r["valueLabel"] for r in rows} == {"autonomie", "bescherming"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["requirements-in-force"], "missing required parameter 'date'"),
+        (["requirements-in-force", "date=soon"], "expected a date YYYY-MM-DD"),
+        (["requirements-protecting-right", "right=x> } ; DROP ALL ; #"], "expected an absolute IRI"),
+        (["value-conflicts", "--example", "9"], "has 2 example"),
+        (["no-such-query"], "no named query 'no-such-query'"),
+        (["value-conflicts", "lang"], "expected NAME=VALUE"),
+    ],
+)
+def test_cli_reports_bad_arguments_with_exit_2(built_store_path, capsys, argv, message):
+    from dge_graph.cli import main
+
+    assert main(["queries", "run", *argv, "--store", built_store_path]) == 2
+    assert message in capsys.readouterr().err

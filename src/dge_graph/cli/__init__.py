@@ -17,6 +17,7 @@ from . import build as build_cmd
 from . import check as check_cmd
 from . import generate as generate_cmd
 from . import importing as importing_cmd
+from . import named_queries as named_queries_cmd
 from . import ontology as ontology_cmd
 from . import query as query_cmd
 from . import serve as serve_cmd
@@ -26,7 +27,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-COMMAND_GROUPS = (build_cmd, query_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd, ontology_cmd)
+COMMAND_GROUPS = (build_cmd, query_cmd, named_queries_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd,
+                  ontology_cmd)
 
 
 class CommandError(Exception):
