@@ -1,0 +1,352 @@
+"""Municipality profiles and comparisons for analysts: the measures, computed once by SPARQL, in one structure.
+
+Every number on the profile page (``/municipalities/{code}``), the comparison page (``/compare``), their CSV and JSON
+forms and the ``dge-graph report municipality`` / ``dge-graph compare`` commands comes from a ``MunicipalityProfile``
+or a ``Comparison`` built here; the renderers (``analytics_render.py``, the API routers, the CLI) only format it.
+So the forms cannot disagree.
+
+Measures (docs/analysts.md defines them; they are the columns of the named query ``municipality-measures``):
+
+* ``deployments``, ``deploymentsInUse`` — deployments with ``dge:municipality`` = the municipality (all / in use);
+* ``violations``, ``warnings`` — validation results of that severity in ``graph/validation/latest``;
+* ``deploymentsWithViolation`` — deployments with at least one violation;
+* ``safeguardClaims``, ``safeguardsHeld`` — recorded safeguard instances / those held at the report's evaluation
+  date (status present, no ``dct:date`` after it);
+* ``coverage`` = safeguardsHeld / safeguardClaims (None when nothing is recorded);
+* ``conformingShare`` = (deployments − deploymentsWithViolation) / deployments (None without deployments).
+
+Province medians are taken over the *peers*: the municipalities of the same province with at least one deployment,
+the municipality itself included (as in the named query ``municipality-vs-province-median``). No population data
+is staged, so there is no size class: peers are by province only.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .namespaces import DGE, id_iri, sparql_prefixes
+from .queries import find_named_query, load_named_queries, run_named_query
+from .results import compact
+from .store import SelectResult, Store
+
+LANGUAGES = ("nl", "en")
+_CODE = re.compile(r"^GM\d{4}$")
+_SAFE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+# measure key -> (nl label, en label, kind): kind "count" or "ratio"
+MEASURES = MappingProxyType({
+    "deployments": ("Toepassingen", "Deployments", "count"),
+    "deploymentsInUse": ("Toepassingen in gebruik", "Deployments in use", "count"),
+    "violations": ("Openstaande overtredingen", "Open violations", "count"),
+    "warnings": ("Waarschuwingen", "Warnings", "count"),
+    "deploymentsWithViolation": ("Toepassingen met een overtreding", "Deployments with a violation", "count"),
+    "safeguardClaims": ("Vastgelegde waarborgen", "Recorded safeguards", "count"),
+    "safeguardsHeld": ("Aanwezige waarborgen", "Safeguards held", "count"),
+    "coverage": ("Waarborgdekking", "Safeguard coverage", "ratio"),
+    "conformingShare": ("Aandeel zonder overtreding", "Share without violation", "ratio"),
+})
+COUNT_MEASURES = tuple(k for k, v in MEASURES.items() if v[2] == "count")
+
+# profile sections counted per deployment property
+SECTIONS = MappingProxyType({
+    "technologyKinds": (DGE.technologyKind, "Soort technologie", "Technology kind"),
+    "values": (DGE.valueAtStake, "Publieke waarden op het spel", "Public values at stake"),
+    "rights": (DGE.engagesRight, "Geraakte grondrechten", "Fundamental rights engaged"),
+    "suppliers": (DGE.supplier, "Leveranciers", "Suppliers"),
+})
+
+
+class AnalyticsError(LookupError):
+    """Bad or unknown municipality code (HTTP 404 / 400, CLI exit 2)."""
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A resource with its labels per language and a count (deployments), optionally a severity."""
+
+    iri: str
+    labels: Mapping[str, str]
+    count: int
+    key: str = ""
+    severity: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang) or self.labels.get("nl") or self.labels.get("en") or self.key or self.iri
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measures of one municipality (one row of ``municipality-measures``; zeros without deployments)."""
+
+    code: str
+    name: str
+    iri: str
+    province: str
+    province_code: str
+    counts: Mapping[str, int]
+
+    def value(self, measure: str, *, exact: bool = False) -> int | float | None:
+        """The measure; ratios rounded to 4 decimals unless ``exact`` (used for medians)."""
+        if measure in self.counts:
+            return self.counts[measure]
+        if measure == "coverage":
+            numerator, denominator = self.counts["safeguardsHeld"], self.counts["safeguardClaims"]
+        elif measure == "conformingShare":
+            denominator = self.counts["deployments"]
+            numerator = denominator - self.counts["deploymentsWithViolation"]
+        else:
+            raise KeyError(measure)
+        if not denominator:
+            return None
+        return numerator / denominator if exact else round(numerator / denominator, 4)
+
+    def values(self) -> dict[str, int | float | None]:
+        return {measure: self.value(measure) for measure in MEASURES}
+
+
+@dataclass(frozen=True)
+class DeploymentRow:
+    iri: str
+    title: str
+    technology_kind: Labelled | None
+    status: Labelled | None
+    violations: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class MunicipalityProfile:
+    measures: Measures
+    province_labels: Mapping[str, str]
+    province_medians: Mapping[str, float | None]
+    peers: tuple[Measures, ...]
+    sections: Mapping[str, tuple[Labelled, ...]]
+    findings_by_rule: tuple[Labelled, ...]
+    deployments: tuple[DeploymentRow, ...]
+    evaluation_date: str | None = None
+
+    @property
+    def code(self) -> str:
+        return self.measures.code
+
+    def province_label(self, lang: str) -> str:
+        return self.province_labels.get(lang) or self.province_labels.get("nl") or self.measures.province_code
+
+
+@dataclass(frozen=True)
+class Comparison:
+    profiles: tuple[MunicipalityProfile, ...]
+    technology_kinds: tuple[Labelled, ...] = field(default=())
+    """Every technology kind any compared municipality deploys (count = total over them)."""
+
+    def kind_count(self, profile: MunicipalityProfile, kind_iri: str) -> int:
+        return next((item.count for item in profile.sections["technologyKinds"] if item.iri == kind_iri), 0)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# SPARQL (parameters bound with substitutions; every bound variable is projected, as pyoxigraph requires)
+
+_MUNICIPALITY = """
+SELECT ?municipality ?code ?name ?province ?provinceCode WHERE {
+  ?municipality a dge:Municipality ; dct:identifier ?code .
+  OPTIONAL { ?municipality skos:prefLabel ?name FILTER (lang(?name) = "nl") }
+  OPTIONAL { ?municipality dge:province ?province OPTIONAL { ?province dct:identifier ?provinceCode } }
+}
+"""
+
+_SECTION_COUNTS = """
+SELECT ?municipality ?property ?item (COUNT(DISTINCT ?deployment) AS ?deployments) WHERE {
+  VALUES ?property { dge:technologyKind dge:valueAtStake dge:engagesRight dge:supplier }
+  ?deployment a dge:Deployment ; dge:municipality ?municipality ; ?property ?item .
+}
+GROUP BY ?municipality ?property ?item
+ORDER BY DESC(?deployments) ?item
+"""
+
+_FINDINGS_BY_RULE = """
+SELECT ?municipality ?requirement ?rule ?severity (COUNT(DISTINCT ?deployment) AS ?deployments) WHERE {
+  GRAPH <https://w3id.org/dge-graph/graph/validation/latest> {
+    ?result sh:focusNode ?deployment ; sh:resultSeverity ?severity ; dge:requirement ?requirement ;
+        dge:municipality ?municipality .
+  }
+  OPTIONAL { ?requirement dct:identifier ?rule }
+}
+GROUP BY ?municipality ?requirement ?rule ?severity
+ORDER BY DESC(?deployments) ?rule
+"""
+
+_DEPLOYMENTS = """
+SELECT ?municipality ?deployment (SAMPLE(?t) AS ?title) (SAMPLE(?k) AS ?technologyKind) (SAMPLE(?s) AS ?status)
+       (COUNT(DISTINCT ?violation) AS ?violations) (COUNT(DISTINCT ?warning) AS ?warnings) WHERE {
+  ?deployment a dge:Deployment ; dge:municipality ?municipality .
+  OPTIONAL { ?deployment dct:title ?t }
+  OPTIONAL { ?deployment dge:technologyKind ?k }
+  OPTIONAL { ?deployment dge:deploymentStatus ?s }
+  OPTIONAL { GRAPH <https://w3id.org/dge-graph/graph/validation/latest> {
+    ?violation sh:focusNode ?deployment ; sh:resultSeverity sh:Violation } }
+  OPTIONAL { GRAPH <https://w3id.org/dge-graph/graph/validation/latest> {
+    ?warning sh:focusNode ?deployment ; sh:resultSeverity sh:Warning } }
+}
+GROUP BY ?municipality ?deployment
+ORDER BY DESC(?violations) DESC(?warnings) ?title
+"""
+
+_EVALUATION_DATE = """
+SELECT (MAX(?date) AS ?evaluationDate) WHERE {
+  GRAPH <https://w3id.org/dge-graph/graph/validation/latest> { ?report dge:evaluationDate ?date }
+}
+"""
+
+
+def _select(store: Store, body: str, **substitutions: Node) -> SelectResult:
+    result = store.query(sparql_prefixes() + body, substitutions=substitutions or None)
+    assert isinstance(result, SelectResult)
+    return result
+
+
+def _int(term: Node | None) -> int:
+    return int(term.toPython()) if isinstance(term, Literal) else 0
+
+
+def _text(term: Node | None) -> str:
+    return str(term) if term is not None else ""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# building
+
+
+def check_code(code: str) -> str:
+    text = (code or "").strip().upper()
+    if not _CODE.match(text):
+        raise AnalyticsError(f"{code!r} is not a CBS municipality code (GM followed by 4 digits, e.g. GM0363)")
+    return text
+
+
+def municipality_measures(store: Store, province: str | None = None) -> tuple[Measures, ...]:
+    """Rows of the named query ``municipality-measures`` (optionally one province), as ``Measures``."""
+    query = find_named_query(load_named_queries(), "municipality-measures")
+    result = run_named_query(store, query, {"province": province} if province else {})
+    return tuple(_measures_from_row(row) for row in result.rows)
+
+
+def _measures_from_row(row: Mapping[str, Node]) -> Measures:
+    return Measures(
+        code=_text(row.get("code")), name=_text(row.get("name")) or _text(row.get("code")),
+        iri=_text(row.get("municipality")), province=_text(row.get("province")),
+        province_code=_text(row.get("provinceCode")),
+        counts=MappingProxyType({m: _int(row.get(m)) for m in COUNT_MEASURES}),
+    )
+
+
+def province_medians(peers: Sequence[Measures]) -> dict[str, float | None]:
+    """Median of each measure over the peers where it is defined (None when no peer defines it)."""
+    medians: dict[str, float | None] = {}
+    for measure in MEASURES:
+        values = [v for v in (p.value(measure, exact=True) for p in peers) if v is not None]
+        medians[measure] = round(float(statistics.median(values)), 4) if values else None
+    return medians
+
+
+def build_profile(store: Store, code: str) -> MunicipalityProfile:
+    code = check_code(code)
+    found = _select(store, _MUNICIPALITY, code=Literal(code)).rows
+    if not found:
+        raise AnalyticsError(f"no municipality with code {code} in the graph")
+    info = found[0]
+    iri = info["municipality"]
+    province = info.get("province")
+    peers = municipality_measures(store, str(province)) if province is not None else ()
+    own = next((p for p in peers if p.code == code), None) or Measures(
+        code=code, name=_text(info.get("name")) or code, iri=str(iri), province=_text(province),
+        province_code=_text(info.get("provinceCode")), counts=MappingProxyType({m: 0 for m in COUNT_MEASURES}))
+
+    section_rows = _select(store, _SECTION_COUNTS, municipality=iri).rows
+    rule_rows = _select(store, _FINDINGS_BY_RULE, municipality=iri).rows
+    deployment_rows = _select(store, _DEPLOYMENTS, municipality=iri).rows
+    date_rows = _select(store, _EVALUATION_DATE).rows
+
+    wanted = {row["item"] for row in section_rows} | {row["deployment"] for row in deployment_rows}
+    wanted |= {row[k] for row in deployment_rows for k in ("technologyKind", "status") if k in row}
+    if province is not None:
+        wanted.add(province)
+    labels = resource_labels(store, wanted)
+
+    def labelled(term: Node, count: int, **extra) -> Labelled:
+        return Labelled(iri=str(term), labels=labels.get(str(term), MappingProxyType({})), count=count,
+                        key=compact(term), **extra)
+
+    sections = {}
+    for key, (prop, _nl, _en) in SECTIONS.items():
+        sections[key] = tuple(labelled(row["item"], _int(row["deployments"]))
+                              for row in section_rows if row["property"] == prop)
+    findings = tuple(
+        Labelled(iri=str(row["requirement"]), labels=MappingProxyType({}), count=_int(row["deployments"]),
+                 key=_text(row.get("rule")) or compact(row["requirement"]), severity=compact(row["severity"])[3:])
+        for row in rule_rows)
+    deployments = tuple(
+        DeploymentRow(iri=str(row["deployment"]), title=_text(row.get("title")) or compact(row["deployment"]),
+                      technology_kind=labelled(row["technologyKind"], 0) if "technologyKind" in row else None,
+                      status=labelled(row["status"], 0) if "status" in row else None,
+                      violations=_int(row.get("violations")), warnings=_int(row.get("warnings")))
+        for row in deployment_rows)
+    evaluation = date_rows[0].get("evaluationDate") if date_rows else None
+    return MunicipalityProfile(
+        measures=own, province_labels=labels.get(_text(province), MappingProxyType({})),
+        province_medians=MappingProxyType(province_medians(peers)), peers=tuple(peers),
+        sections=MappingProxyType(sections), findings_by_rule=findings, deployments=deployments,
+        evaluation_date=_text(evaluation) or None,
+    )
+
+
+def build_comparison(store: Store, codes: Iterable[str]) -> Comparison:
+    checked: list[str] = []
+    for code in codes:
+        code = check_code(code)
+        if code not in checked:
+            checked.append(code)
+    if not checked:
+        raise AnalyticsError("give at least one municipality code to compare (e.g. m=GM0363&m=GM0344)")
+    profiles = tuple(build_profile(store, code) for code in checked)
+    kinds: dict[str, Labelled] = {}
+    for profile in profiles:
+        for item in profile.sections["technologyKinds"]:
+            prior = kinds.get(item.iri)
+            kinds[item.iri] = Labelled(item.iri, item.labels, item.count + (prior.count if prior else 0), item.key)
+    ordered = tuple(sorted(kinds.values(), key=lambda k: (-k.count, k.key)))
+    return Comparison(profiles=profiles, technology_kinds=ordered)
+
+
+def resource_labels(store: Store, iris: Iterable[Node]) -> dict[str, Mapping[str, str]]:
+    """``{iri: {lang: label}}`` from ``skos:prefLabel`` (preferred) or ``rdfs:label``, for checked IRIs only."""
+    terms = sorted({str(i) for i in iris if isinstance(i, URIRef) and _SAFE_IRI.match(str(i))})
+    if not terms:
+        return {}
+    values = " ".join(URIRef(t).n3() for t in terms)
+    body = f"""
+SELECT ?s ?prefLabel ?label WHERE {{
+  VALUES ?s {{ {values} }}
+  {{ ?s skos:prefLabel ?prefLabel }} UNION {{ ?s rdfs:label ?label }}
+}}"""
+    found: dict[str, dict[str, tuple[int, str]]] = {}
+    for row in _select(store, body).rows:
+        for rank, column in ((0, "prefLabel"), (1, "label")):
+            term = row.get(column)
+            if isinstance(term, Literal):
+                lang = term.language or ""
+                best = found.setdefault(str(row["s"]), {})
+                if lang not in best or (rank, str(term)) < best[lang]:
+                    best[lang] = (rank, str(term))
+    return {iri: MappingProxyType({lang: text for lang, (_r, text) in by_lang.items()})
+            for iri, by_lang in found.items()}
+
+
+def municipality_iri(code: str) -> URIRef:
+    return id_iri("municipality", check_code(code))
