@@ -1,0 +1,86 @@
+"""``dge-graph report municipality CODE`` and ``dge-graph compare CODE CODE …``: the analysts' profile and comparison
+in the terminal (Markdown, CSV or JSON), the same content as ``/municipalities/{code}`` and ``/compare``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..analytics import AnalyticsError, build_comparison, build_profile
+from ..analytics_render import (comparison_csv, comparison_dict, comparison_markdown, profile_csv, profile_dict,
+                                profile_markdown)
+from ..store import open_store
+
+FORMATS = ("md", "csv", "json")
+LANGUAGES = ("nl", "en")
+
+
+def register(subparsers, add_store_option) -> None:
+    report = subparsers.add_parser(
+        "report", help="reports for analysts (a municipality's profile)",
+        description="Reports for analysts, computed from the store's deployments and latest validation report.")
+    commands = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    municipality = commands.add_parser(
+        "municipality", help="a municipality's profile: deployments, safeguard coverage, findings, values, suppliers",
+        description="Profile of one municipality with its province median (docs/analysts.md defines the measures).")
+    municipality.add_argument("code", help="CBS municipality code, e.g. GM0363")
+    _common(municipality, add_store_option)
+    municipality.set_defaults(handler=handle_municipality)
+
+    compare = subparsers.add_parser(
+        "compare", help="compare municipalities side by side, each with its province median",
+        description="Compare municipalities on the profile measures; peers are the municipalities of the same "
+        "province with deployments (no population data is staged, so no size class).")
+    compare.add_argument("codes", nargs="+", metavar="CODE", help="CBS municipality codes, e.g. GM0363 GM0344")
+    _common(compare, add_store_option)
+    compare.set_defaults(handler=handle_compare)
+
+
+def _common(parser, add_store_option) -> None:
+    add_store_option(parser)
+    parser.add_argument("--format", choices=FORMATS, default="md", help="md (default), csv or json")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en", help="language of labels (default en)")
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def handle_municipality(args, settings) -> int:
+    from . import CommandError
+
+    store = open_store(settings.store, read_only=True)
+    try:
+        try:
+            profile = build_profile(store, args.code)
+        except AnalyticsError as exc:
+            raise CommandError(str(exc)) from exc
+    finally:
+        store.close()
+    if args.format == "json":
+        _emit(json.dumps(profile_dict(profile, args.lang), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        _emit(profile_csv(profile, args.lang))
+    else:
+        _emit(profile_markdown(profile, args.lang))
+    return 0
+
+
+def handle_compare(args, settings) -> int:
+    from . import CommandError
+
+    store = open_store(settings.store, read_only=True)
+    try:
+        try:
+            comparison = build_comparison(store, args.codes)
+        except AnalyticsError as exc:
+            raise CommandError(str(exc)) from exc
+    finally:
+        store.close()
+    if args.format == "json":
+        _emit(json.dumps(comparison_dict(comparison, args.lang), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        _emit(comparison_csv(comparison, args.lang))
+    else:
+        _emit(comparison_markdown(comparison, args.lang))
+    return 0
