@@ -441,10 +441,10 @@ def deployment_index(store: Store) -> DeploymentIndex:
         municipalities[row["deployment"]] = URIRef(str(row["municipality"])) if "municipality" in row else None
     labels_result = store.query(
         sparql_prefixes()
-        + """SELECT ?m (MIN(STR(?label)) AS ?name) WHERE {
-  ?d dge:municipality ?m .
-  ?m skos:prefLabel|rdfs:label ?label .
-  FILTER(LANG(?label) IN ("nl", ""))
+        + """SELECT ?m (COALESCE(MIN(STR(?pref)), MIN(STR(?label))) AS ?name) WHERE {
+  { SELECT DISTINCT ?m WHERE { ?d dge:municipality ?m } }
+  OPTIONAL { ?m skos:prefLabel ?pref FILTER(LANG(?pref) IN ("nl", "")) }
+  OPTIONAL { ?m rdfs:label ?label FILTER(LANG(?label) IN ("nl", "")) }
 } GROUP BY ?m"""
     )
     labels = {row["m"]: str(row["name"]) for row in labels_result.rows if "name" in row}
