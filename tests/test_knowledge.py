@@ -245,6 +245,10 @@ def test_cited_provision_exists_with_titles_act_and_date(knowledge, iri):
     dated = [knowledge.value(x, p) for x in (provision, act)
              for p in (ELI.first_date_entry_in_force, ELI.date_applicability)]
     assert any(d is not None for d in dated), "no in-force or applicability date on the provision or its act"
+    protects = {p: set(knowledge.objects(provision, p)) for p in (DGE.protectsRight, DGE.protectsValue)}
+    if not any(protects.values()):  # a procedural article protects what its act protects, and says so
+        assert labels(knowledge, provision, SKOS.scopeNote).keys() == {"nl", "en"}
+        assert set(knowledge.objects(act, DGE.protectsRight)) | set(knowledge.objects(act, DGE.protectsValue))
 
 
 @pytest.mark.parametrize("iri", CITED_ACTS)
@@ -295,12 +299,25 @@ def test_required_right_exists_with_article_and_dpv_alignment(knowledge, key):
     assert (right, RDF.type, DGE.FundamentalRight) in knowledge
     article = knowledge.value(right, DGE.establishedBy)
     assert (article, RDF.type, DGE.LegalProvision) in knowledge
+    assert set(knowledge.objects(right, DGE.expressesValue)) <= set(knowledge.subjects(RDF.type, DGE.PublicValue))
+    assert set(knowledge.objects(right, DGE.expressesValue)), "no value"
     matches = [str(o) for o in knowledge.objects(right, SKOS.exactMatch)]
     if key.startswith("charter-"):
         number = key.removeprefix("charter-")
         assert len(matches) == 1 and matches[0].startswith(f"{DPV_RIGHTS}A{number}-")
     else:
         assert matches == []  # DPV has no Dutch constitutional rights
+
+
+def test_value_conflicts_are_illustrated_by_example_deployments(project_graph_store):
+    result = project_graph_store.query(
+        "PREFIX dge: <https://w3id.org/dge-graph/def#> "
+        "SELECT ?conflict ?deployment ?typed WHERE { ?conflict dge:illustratedBy ?deployment "
+        "BIND (EXISTS { ?deployment a dge:Deployment } AS ?typed) }"
+    )
+    conflicts = {str(row["conflict"]).rsplit("/", 1)[1] for row in result.rows}
+    assert conflicts == set(VALUE_CONFLICTS)
+    assert all(row["typed"].toPython() for row in result.rows), "illustratedBy points to a missing deployment"
 
 
 def test_agenda_structure(knowledge):
