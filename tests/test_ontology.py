@@ -399,3 +399,20 @@ def test_cli_ontology_check_reports_problems(case: str, tmp_path: Path, capsys):
     assert expected in captured.out + captured.err
     if exit_code == 2:
         assert "module.ttl" in captured.err
+
+
+def test_legal_sources_of_terms_are_resources_of_the_graph(ontology: Graph):
+    """A dct:source in ELI or wetten.overheid.nl form is an act or article described in data/legal/ (linked data:
+    the source of a term dereferences inside the graph). Other sources (EUR-Lex anchors of articles the graph does
+    not describe, policy pages) are plain documents."""
+    legal = Graph()
+    for path in (resource_dir("data") / "legal").glob("*.ttl"):
+        legal.parse(path, format="turtle")
+    described = {s for kind in (DGE.LegalAct, DGE.LegalProvision) for s in legal.subjects(RDF.type, kind)}
+    sources = {
+        o
+        for o in ontology.objects(None, DCTERMS.source)
+        if str(o).startswith(("http://data.europa.eu/eli/", "https://wetten.overheid.nl/"))
+    }
+    assert len(sources) > 20
+    assert sources - described == set()
