@@ -131,6 +131,8 @@ BAD_FILES = [
     ("unknown-column.csv", 0, "gemeente", "unknown key"),
     ("not-yaml.yaml", 0, None, "not valid YAML"),
     ("no-deployments.yaml", 0, None, "top-level 'deployments:' list"),
+    ("yes-is-not-a-boolean.yaml", 1, "profiling", "'yes' is not of type boolean"),
+    ("semicolon-separated.csv", 0, None, "looks semicolon-separated"),
 ]
 
 

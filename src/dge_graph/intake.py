@@ -241,9 +241,26 @@ def _yaml_lines(text: str) -> tuple[list[int | None], list[dict[str, int]]]:
     return item_lines, key_lines
 
 
+def _intake_loader() -> type[yaml.SafeLoader]:
+    """A safe YAML loader whose only booleans are true/false (YAML 1.2), so ``yes``, ``no``, ``on``, ``off``
+    stay strings and are reported as the wrong type instead of silently becoming booleans."""
+    bool_tag = "tag:yaml.org,2002:bool"
+
+    class IntakeLoader(yaml.SafeLoader):
+        pass
+
+    IntakeLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != bool_tag]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    IntakeLoader.add_implicit_resolver(bool_tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                       list("tTfF"))
+    return IntakeLoader
+
+
 def _read_yaml(text: str) -> list[RawRecord]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_intake_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -298,6 +315,10 @@ def _read_csv(text: str) -> list[RawRecord]:
     header = [h.strip() for h in header]
     problems = [Problem(0, h or None, "empty column name" if not h else "duplicate column")
                 for i, h in enumerate(header) if not h or h in header[:i]]
+    if len(header) == 1 and ";" in header[0]:
+        raise _problems([Problem(0, None, "the header has one column containing ';': the file looks "
+                                          "semicolon-separated; intake CSV is comma-separated (';' separates "
+                                          "the values of multi-valued keys)", 1)])
     problems += [Problem(0, h, _unknown_key(h), 1) for h in header if h and h not in ALL_KEYS]
     if problems:
         raise _problems(problems)
