@@ -1,0 +1,106 @@
+"""Municipality profiles: ``/municipalities`` (every municipality with deployments and its measures) and
+``/municipalities/{code}`` (deployments, safeguard coverage, findings by severity and rule, values at stake,
+suppliers, province median; charts) as HTML, JSON or CSV. The numbers come from ``analytics.build_profile``."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from markupsafe import Markup
+
+from .. import charts
+from ..analytics import MEASURES, AnalyticsError, MunicipalityProfile, build_profile, municipality_measures
+from ..analytics_render import (SECTION_ORDER, SEVERITY_LABELS, TEXT, format_number, measure_label, profile_csv,
+                                profile_dict, section_label)
+from ..store import Store
+from .analytics_common import choose_format
+from .deps import get_store
+from .pages import render, request_language
+
+router = APIRouter(tags=["analysts"])
+
+COUNT_CHART_MEASURES = ("deployments", "deploymentsInUse", "violations", "warnings", "deploymentsWithViolation")
+RATIO_CHART_MEASURES = ("coverage", "conformingShare")
+
+
+@router.get("/municipalities", name="municipalities",
+            summary="Municipalities with deployments and their measures (HTML, JSON, CSV)",
+            responses={200: {"content": {"text/html": {}, "application/json": {}, "text/csv": {}}}})
+async def municipalities_index(request: Request, store: Store = Depends(get_store)) -> Response:
+    fmt = choose_format(request)
+    lang = request_language(request)
+    rows = municipality_measures(store)
+    if fmt == "json":
+        return JSONResponse([{"code": m.code, "name": m.name, "province": m.province_code, "measures": m.values()}
+                             for m in rows])
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["code", "name", "province", *MEASURES])
+        for m in rows:
+            writer.writerow([m.code, m.name, m.province_code, *("" if v is None else v for v in m.values().values())])
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=_csv_headers("municipalities"))
+    return render(request, "municipalities.html", rows=rows, measures=MEASURES, measure_label=measure_label,
+                  format_number=format_number, lang=lang)
+
+
+@router.get("/municipalities/{code}", name="municipality_profile",
+            summary="A municipality's profile with its province median (HTML with charts, JSON, CSV)",
+            responses={200: {"content": {"text/html": {}, "application/json": {}, "text/csv": {}}}, 404: {}})
+async def municipality_profile(code: str, request: Request, store: Store = Depends(get_store)) -> Response:
+    fmt = choose_format(request)
+    lang = request_language(request)
+    try:
+        profile = build_profile(store, code)
+    except AnalyticsError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    if fmt == "json":
+        return JSONResponse(profile_dict(profile, lang), headers={"Content-Language": lang, "Vary": "Accept"})
+    if fmt == "csv":
+        return Response(profile_csv(profile, lang), media_type="text/csv; charset=utf-8",
+                        headers=_csv_headers(profile.code))
+    return render(request, "municipality.html", data=profile_dict(profile, lang), charts=profile_charts(profile, lang),
+                  text=TEXT[lang], measure_label=measure_label, section_label=section_label,
+                  sections=SECTION_ORDER, format_number=format_number, severity_labels=SEVERITY_LABELS[lang],
+                  lang=lang)
+
+
+def _csv_headers(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'inline; filename="{name}.csv"', "Vary": "Accept"}
+
+
+def profile_charts(profile: MunicipalityProfile, lang: str) -> dict[str, Markup]:
+    t = TEXT[lang]
+    m = profile.measures
+    median_name = f"{t['median']} {profile.province_label(lang)}"
+    result = {
+        "counts": charts.grouped_bar_chart(
+            f"{m.name}: {t['deployments'].lower()} {'en bevindingen' if lang == 'nl' else 'and findings'}",
+            [measure_label(k, lang) for k in COUNT_CHART_MEASURES],
+            [(m.name, [m.value(k) for k in COUNT_CHART_MEASURES]),
+             (median_name, [profile.province_medians[k] for k in COUNT_CHART_MEASURES])]),
+        "ratios": charts.grouped_bar_chart(
+            f"{m.name}: {measure_label('coverage', lang).lower()}",
+            [measure_label(k, lang) for k in RATIO_CHART_MEASURES],
+            [(m.name, [m.value(k) for k in RATIO_CHART_MEASURES]),
+             (median_name, [profile.province_medians[k] for k in RATIO_CHART_MEASURES])], percent=True),
+    }
+    kinds = profile.sections["technologyKinds"]
+    if kinds:
+        result["technologyKinds"] = charts.bar_chart(
+            section_label("technologyKinds", lang), [(k.label(lang), k.count) for k in kinds], t["deployments"])
+    values = profile.sections["values"]
+    if values:
+        result["values"] = charts.bar_chart(
+            section_label("values", lang), [(v.label(lang), v.count) for v in values], t["deployments"])
+    if profile.findings_by_rule:
+        rules = [f.key for f in profile.findings_by_rule]
+        severities = SEVERITY_LABELS[lang]
+        result["findings"] = charts.stacked_bar_chart(
+            t["findings"], rules,
+            [(severities["Violation"], [f.count if f.severity == "Violation" else 0 for f in profile.findings_by_rule]),
+             (severities["Warning"], [f.count if f.severity == "Warning" else 0 for f in profile.findings_by_rule])])
+    return {key: Markup(svg) for key, svg in result.items()}

@@ -1,0 +1,110 @@
+"""Named queries over HTTP: ``/queries`` lists ``queries/*.rq`` with their header; ``/queries/{name}`` documents a
+query (from its header) and runs it with typed parameters (``?param=value``) as JSON, CSV or an HTML table.
+
+Parameters are validated and converted by ``queries.NamedQuery.bind`` and reach the store as ``substitutions``,
+never by string formatting; a bad value is a 400 naming the parameter.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from rdflib import URIRef
+
+from ..queries import NamedQuery, NamedQueryError, find_named_query, load_named_queries
+from ..results import compact
+from ..store import SelectResult, Store
+from .analytics_common import choose_format
+from .deps import get_store
+from .pages import render, request_language
+
+router = APIRouter(tags=["named queries"])
+
+RESERVED = frozenset({"format", "_mediatype"})
+RESULT_MEDIA_TYPES = {"json": "application/sparql-results+json", "csv": "text/csv"}
+
+
+def _describe(query: NamedQuery, request: Request) -> dict:
+    return {
+        "name": query.name,
+        "summary": dict(query.summary),
+        "description": query.description,
+        "parameters": [{"name": p.name, "type": p.type, "optional": p.optional, "default": p.default,
+                        "values": list(p.allowed), "description": p.description} for p in query.parameters],
+        "examples": [dict(e) for e in query.examples],
+        "url": str(request.url_for("named_query", name=query.name)),
+    }
+
+
+@router.get("/queries", name="named_queries", summary="The named queries with their descriptions and parameters",
+            responses={200: {"content": {"text/html": {}, "application/json": {}}}})
+async def list_named_queries(request: Request) -> Response:
+    fmt = choose_format(request, ("text/html", "application/json"))
+    queries = load_named_queries()
+    if fmt == "json":
+        return JSONResponse([_describe(q, request) for q in queries])
+    return render(request, "named_queries.html", queries=queries)
+
+
+def _arguments(request: Request, query: NamedQuery) -> dict[str, str]:
+    arguments: dict[str, str] = {}
+    declared = {p.name for p in query.parameters}
+    for key, value in request.query_params.multi_items():
+        if key in RESERVED or (key == "lang" and "lang" not in declared):
+            continue
+        if key in arguments:
+            raise NamedQueryError(f"{query.name}: parameter {key!r} given twice")
+        arguments[key] = value
+    return arguments
+
+
+@router.get("/queries/{name}", name="named_query",
+            summary="Run a named query with typed parameters (?param=value); JSON, CSV or HTML table",
+            responses={200: {"content": {"text/html": {}, "application/sparql-results+json": {}, "text/csv": {}}},
+                       400: {}, 404: {}})
+async def run_named_query_endpoint(name: str, request: Request, store: Store = Depends(get_store)) -> Response:
+    queries = load_named_queries()
+    try:
+        query = find_named_query(queries, name)
+    except NamedQueryError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    fmt = choose_format(request)
+    try:
+        arguments = _arguments(request, query)
+        if fmt == "html" and not arguments and any(p.required for p in query.parameters):
+            return render(request, "named_query.html", query=query, arguments={}, result=None, error=None,
+                          summary=_summary(query, request))
+        substitutions = query.bind(arguments)
+    except NamedQueryError as exc:
+        if fmt == "html":
+            return render(request, "named_query.html", status_code=400, query=query, arguments={}, result=None,
+                          error=str(exc), summary=_summary(query, request))
+        raise HTTPException(400, str(exc)) from exc
+    if fmt in RESULT_MEDIA_TYPES:
+        serialized = store.query_serialized(query.sparql, select_media_type=RESULT_MEDIA_TYPES[fmt],
+                                            substitutions=substitutions)
+        media_type = serialized.media_type
+        if media_type.startswith("text/") and "charset" not in media_type:
+            media_type += "; charset=utf-8"
+        return Response(serialized.body, media_type=media_type, headers={"Vary": "Accept"})
+    result = store.query(query.sparql, substitutions=substitutions)
+    table = None
+    if isinstance(result, SelectResult):
+        table = {"variables": result.variables,
+                 "rows": [[_cell(row.get(v)) for v in result.variables] for row in result.rows]}
+    return render(request, "named_query.html", query=query, arguments=arguments, result=table, error=None,
+                  summary=_summary(query, request))
+
+
+def _summary(query: NamedQuery, request: Request) -> str:
+    lang = request_language(request)
+    return query.summary.get(lang) or query.summary["en"]
+
+
+def _cell(term) -> dict:
+    if term is None:
+        return {"text": "", "iri": None}
+    text = compact(term)
+    if isinstance(term, URIRef):
+        return {"text": text[1:-1] if text.startswith("<") else text, "iri": str(term)}
+    return {"text": text, "iri": None}
