@@ -416,3 +416,19 @@ def test_legal_sources_of_terms_are_resources_of_the_graph(ontology: Graph):
     }
     assert len(sources) > 20
     assert sources - described == set()
+
+
+def test_every_ontology_term_is_defined_in_dutch_and_english(ontology: Graph):
+    """Stricter than the metadata shape (which data files must also pass): in ontology/ every project term has
+    exactly one definition in Dutch and one in English."""
+    terms = {
+        s
+        for kind in (*TERM_KINDS, SKOS.Concept, SKOS.ConceptScheme)
+        for s in ontology.subjects(RDF.type, kind)
+        if str(s).startswith(PROJECT)
+    }
+    assert len(terms) > 200
+    defined = {
+        t for t in terms if sorted(d.language for d in ontology.objects(t, SKOS.definition)) == ["en", "nl"]
+    }
+    assert terms - defined == set()
