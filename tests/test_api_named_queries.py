@@ -77,8 +77,8 @@ def test_html_without_required_parameters_documents_the_query(client):
     ("/queries/municipality-vs-province-median", {"code": "0363", "format": "json"}, 400, "GM0363"),
     ("/queries/municipality-vs-province-median", {"code": "GM0363", "city": "x", "format": "json"}, 400,
      "unknown parameter"),
-    ("/queries/suppliers-by-municipalities-served", {"minMunicipalities": "two", "format": "csv"}, 400,
-     "expected an integer"),
+    ("/queries/high-risk-ai-deployments", {"municipality": "not an iri", "format": "csv"}, 400,
+     "expected an absolute IRI"),
 ])
 def test_bad_requests(client, url, params, status, message):
     response = client.get(url, params=params)
