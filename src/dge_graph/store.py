@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -49,6 +49,14 @@ class StoreError(Exception):
 
 class QuerySyntaxError(StoreError):
     """The SPARQL text does not parse; the message is the parser's."""
+
+
+class QueryTimeout(StoreError):
+    """The store did not answer within the time limit (remote stores: the HTTP client gave up)."""
+
+
+RawResult = "ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]"
+"""What ``Store.evaluate`` returns: pyoxigraph solutions (lazy), a boolean, or a lazy iterator of triples."""
 
 
 @dataclass
@@ -98,7 +106,22 @@ class Store(Protocol):
         named_graph_uris: Sequence[str] | None = None,
     ) -> SerializedResult: ...
 
-    def update(self, sparql: str) -> None: ...
+    def evaluate(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+        timeout_s: float | None = None,
+    ):
+        """Run a query and return its result as pyoxigraph objects, lazily where the store allows: ``QuerySolutions``
+        (iterate to evaluate), ``QueryBoolean``, or an iterator of ``Triple``. Used by the HTTP endpoint, which
+        checks its deadline and row limit between solutions and serialises itself. ``timeout_s`` bounds the wait
+        for a remote store (``QueryTimeout``)."""
+        ...
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None: ...
 
     def replace_graphs(self, graphs: Mapping[str, bytes], *, drop: Iterable[str] = ()) -> None:
         """Atomically set each named graph to the given N-Triples content and drop the graphs in ``drop``."""
@@ -177,14 +200,20 @@ class OxigraphStore:
         """The underlying pyoxigraph store (for engines that work on it directly, e.g. validation)."""
         return self._store
 
-    def _run(self, sparql, substitutions, default_graph_uris, named_graph_uris):
+    def _run(self, sparql, substitutions, default_graph_uris, named_graph_uris, base_iri=None):
+        from .sparql_text import names_dataset
+
         kwargs = {}
         if default_graph_uris:
             kwargs["default_graph"] = _graphs(default_graph_uris)
-        else:
+        elif named_graph_uris:
+            kwargs["default_graph"] = []  # SPARQL 1.1 Protocol: named graphs only -> an empty default graph
+        elif not names_dataset(sparql):  # a query's own FROM/FROM NAMED wins over the union default graph
             kwargs["use_default_graph_as_union"] = True
         if named_graph_uris:
             kwargs["named_graphs"] = _graphs(named_graph_uris)
+        if base_iri:
+            kwargs["base_iri"] = base_iri
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
         try:
@@ -247,9 +276,15 @@ class OxigraphStore:
         body = result.serialize(format=GRAPH_MEDIA_TYPES[graph_media_type])
         return SerializedResult(body or b"", graph_media_type, "CONSTRUCT")
 
-    def update(self, sparql: str) -> None:
+    def evaluate(self, sparql, *, base_iri=None, default_graph_uris=None, named_graph_uris=None, timeout_s=None):
+        result = self._run(sparql, None, default_graph_uris, named_graph_uris, base_iri)
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            return result
+        return iter(result)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
@@ -383,12 +418,54 @@ class RemoteStore:
             form = "CONSTRUCT"
         return SerializedResult(body, media_type, form)
 
-    def update(self, sparql: str) -> None:
+    def evaluate(self, sparql, *, base_iri=None, default_graph_uris=None, named_graph_uris=None, timeout_s=None):
+        import httpx
+
+        text = f"BASE {_checked_iri_ref(base_iri)} {sparql}" if base_iri else sparql  # same line: positions hold
+        params = [("default-graph-uri", g) for g in default_graph_uris or ()]
+        params += [("named-graph-uri", g) for g in named_graph_uris or ()]
+        try:
+            response = httpx.post(
+                self.query_endpoint,
+                params=params,
+                content=text.encode("utf-8"),
+                headers={
+                    "Content-Type": "application/sparql-query; charset=utf-8",
+                    "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+                },
+                timeout=timeout_s if timeout_s is not None else self.timeout_s,
+            )
+        except httpx.TimeoutException as exc:
+            raise QueryTimeout(f"remote store {self.query_endpoint} did not answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise StoreError(f"remote store {self.query_endpoint}: {exc}") from exc
+        if response.status_code == 400:
+            raise QuerySyntaxError(response.text.strip()[:2000])
+        if response.status_code >= 300:
+            raise StoreError(
+                f"remote store {self.query_endpoint} answered {response.status_code}: {response.text[:500]}"
+            )
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if media_type == "application/sparql-results+json":
+                return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            if media_type == "application/sparql-results+xml":
+                return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.XML)
+            rdf_format = ox.RdfFormat.from_media_type(media_type)
+            if rdf_format is None:
+                raise StoreError(f"remote store {self.query_endpoint} answered in an unknown format {media_type!r}")
+            return (ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, format=rdf_format))
+        except SyntaxError as exc:
+            raise StoreError(f"remote store {self.query_endpoint} sent a result that does not parse: {exc}") from exc
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         from SPARQLWrapper import POST, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
         if not self.update_endpoint:
             raise StoreError("this remote store has no update endpoint configured")
+        if base_iri:
+            sparql = f"BASE {_checked_iri_ref(base_iri)} {sparql}"
         wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
         wrapper.setMethod(POST)
         wrapper.setRequestMethod("postdirectly")
@@ -442,6 +519,11 @@ class RemoteStore:
 
     def close(self) -> None:
         return None
+
+
+def _checked_iri_ref(iri: str) -> str:
+    """``<iri>`` in SPARQL/N-Triples syntax, for an IRI pyoxigraph accepts."""
+    return str(ox.NamedNode(iri))
 
 
 def _with_values(sparql: str, substitutions: Mapping[str, Node] | None) -> str:

@@ -7,12 +7,17 @@ passed in (tests pass an in-memory or remote store) and is reached by routes thr
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from ..config import Settings
 from ..store import Store, open_store
-from . import sparql
+from . import linked_data, query_page, sparql, update, void
+from . import compare, municipalities, named_queries
+from .pages import template_environment
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -30,7 +35,27 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         title="dge-graph",
         summary="Digital fundamental rights and ethics of Dutch municipalities, as linked data.",
         lifespan=lifespan,
+        docs_url=None,  # served by query_page from vendored Swagger UI (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.templates = template_environment()
+    # CORS for reads from any origin, without credentials (no cookies; the update token is not sent cross-site)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Accept-Language", "Content-Type"],
+        expose_headers=["Content-Location", "Link", "Vary", "Content-Language"],
+    )
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sparql.router)
+    app.include_router(update.router)
+    app.include_router(linked_data.router)
+    app.include_router(void.router)
+    app.include_router(query_page.router)
+    app.include_router(named_queries.router)
+    app.include_router(municipalities.router)
+    app.include_router(compare.router)
     return app

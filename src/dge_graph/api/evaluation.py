@@ -1,0 +1,120 @@
+"""Query evaluation for the endpoint: under a deadline and a row limit, fully serialised before anything is sent.
+
+``evaluate_query`` runs in a worker thread. It asks the store for a lazy result (``Store.evaluate``), pulls solutions
+or triples one at a time, and stops with ``QueryTimeout`` when the deadline passes or the ``cancelled`` event is
+set, and with ``ResultTooLarge`` past ``max_rows``. Only a complete result is serialised, so a client never gets a
+200 with a truncated body.
+
+What "cancelled" means per backend:
+
+* embedded (pyoxigraph): evaluation is lazy, so a query producing many solutions (joins, cross products, paths) is
+  stopped at the next solution after the deadline. Operators that must see all their input before the first
+  solution (ORDER BY, GROUP BY/aggregates, DISTINCT over a huge input) cannot be interrupted inside pyoxigraph:
+  the client still gets its 503 at the deadline, and the worker thread finishes that operator and then drops it;
+* remote: the HTTP request to the remote store is given the remaining time as its timeout; when it expires the
+  connection is closed. Whether the remote store stops evaluating then is up to that store (``oxigraph serve``
+  finishes the running operator; Fuseki has its own ``--timeout``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from ..store import QueryTimeout, Store, StoreError
+from .serializers import serialize_boolean, serialize_graph, serialize_solutions
+
+
+class ResultTooLarge(StoreError):
+    """The result has more rows (solutions or triples) than the server's limit."""
+
+
+class NotAcceptable(StoreError):
+    """None of the result formats the client accepts exists for this query form."""
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    body: bytes
+    media_type: str
+    form: str  # SELECT | ASK | CONSTRUCT (covers DESCRIBE)
+    rows: int
+
+
+MediaTypeChooser = Callable[[str], "str | None"]
+"""Given a query form (``SELECT``, ``ASK``, ``CONSTRUCT``), the media type to answer in, or ``None`` (406)."""
+
+
+def evaluate_query(
+    store: Store,
+    sparql: str,
+    *,
+    choose_media_type: MediaTypeChooser,
+    deadline: float,
+    max_rows: int,
+    cancelled: threading.Event,
+    base_iri: str | None = None,
+    default_graph_uris: Sequence[str] | None = None,
+    named_graph_uris: Sequence[str] | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> Evaluated:
+    def check(count: int) -> None:
+        if cancelled.is_set() or time.monotonic() > deadline:
+            raise QueryTimeout("the query ran past the time limit and was cancelled")
+        if count > max_rows:
+            raise ResultTooLarge(
+                f"the result has more than {max_rows} rows, the limit of this server: add a LIMIT, or page with "
+                "OFFSET/LIMIT"
+            )
+
+    # pyoxigraph result objects are bound to the thread that made them: they must not outlive this call, not even
+    # in the frame of an exception passed to the event loop, so failures are re-raised after dropping them.
+    try:
+        return _evaluate(store, sparql, check, choose_media_type, deadline, base_iri, default_graph_uris,
+                         named_graph_uris, prefixes)
+    except StoreError as exc:
+        failure = (type(exc), str(exc))  # keep neither the exception nor its traceback (frames hold the result)
+    raise failure[0](failure[1])
+
+
+def _evaluate(store, sparql, check, choose_media_type, deadline, base_iri, default_graph_uris, named_graph_uris,
+              prefixes) -> Evaluated:
+    remaining = max(deadline - time.monotonic(), 0.001)
+    result = store.evaluate(
+        sparql,
+        base_iri=base_iri,
+        default_graph_uris=default_graph_uris,
+        named_graph_uris=named_graph_uris,
+        timeout_s=remaining,
+    )
+    check(0)
+    if isinstance(result, ox.QueryBoolean):
+        media_type = _chosen(choose_media_type, "ASK")
+        return Evaluated(serialize_boolean(media_type, bool(result)), media_type, "ASK", 1)
+    if isinstance(result, ox.QuerySolutions):
+        media_type = _chosen(choose_media_type, "SELECT")
+        variables = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            rows.append(tuple(solution[v] for v in variables))
+            check(len(rows))
+        del result, solution
+        return Evaluated(serialize_solutions(media_type, variables, rows), media_type, "SELECT", len(rows))
+    media_type = _chosen(choose_media_type, "CONSTRUCT")
+    triples = []
+    for triple in result:
+        triples.append(triple)
+        check(len(triples))
+    del result
+    return Evaluated(serialize_graph(media_type, triples, prefixes), media_type, "CONSTRUCT", len(triples))
+
+
+def _chosen(choose: MediaTypeChooser, form: str) -> str:
+    media_type = choose(form)
+    if media_type is None:
+        raise NotAcceptable(f"no acceptable result format for a {form} query")
+    return media_type

@@ -1,0 +1,296 @@
+"""Linked data: every IRI of the project namespace dereferences here, and ``/resource?iri=`` serves any resource.
+
+Mapping (``settings.public_base``, default ``https://w3id.org/dge-graph/``; see docs/namespace.md):
+
+* ``<base>id/<kind>/<key>``  -> ``/id/<kind>/<key>``   (slash IRIs: one document per resource)
+* ``<base>def#<Term>``       -> ``/def``               (hash IRIs: one document for the whole ontology)
+* ``<base>def/<module>``     -> ``/def/<module>``      (the named graph that declares that ``owl:Ontology``)
+* ``<base>graph/<path>``     -> ``/graph/<path>``      (a named graph: its content, or in HTML its provenance)
+* any IRI                    -> ``/resource?iri=<IRI>``
+
+Representations by ``Accept`` or ``?_mediatype=``: HTML, Turtle (the default for non-browsers), JSON-LD, RDF/XML,
+N-Triples. Answers are 200 with ``Content-Location`` naming the representation served (no 303 round trip), with
+``Vary: Accept, Accept-Language`` and ``Link: <…>; rel="alternate"; type="…"`` for every other representation.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+from rdflib import BNode, Literal, URIRef
+
+from .. import conneg
+from ..config import Settings
+from ..describe import (
+    DEFINITION_PROPERTIES,
+    add_labels,
+    Description,
+    describe,
+    describe_namespace_document,
+    graph_members,
+    validation_findings,
+)
+from ..namespaces import DGE, PREFIXES, RDF, SH
+from ..store import Store
+from .deps import get_settings, get_store
+from .pages import render, request_language
+from .serializers import serialize_graph
+
+router = APIRouter(tags=["linked data"])
+
+LINKED_DATA_TYPES = (
+    "text/turtle",
+    "text/html",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/n-triples",
+)
+FORMAT_NAMES = {
+    "text/html": "HTML",
+    "text/turtle": "Turtle",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF/XML",
+    "application/n-triples": "N-Triples",
+}
+MEDIATYPE_QUERY = Query(
+    None, alias="_mediatype",
+    description="representation: html, ttl, jsonld, rdfxml, nt (or the media type); overrides Accept",
+)
+SEVERITY_LABELS = {
+    str(SH.Violation): {"nl": "Overtreding", "en": "Violation"},
+    str(SH.Warning): {"nl": "Waarschuwing", "en": "Warning"},
+    str(SH.Info): {"nl": "Informatie", "en": "Info"},
+}
+
+
+def _compact(iri: str) -> str:
+    best = None
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            if best is None or len(namespace) > len(PREFIXES[best]):
+                best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+class Links:
+    """Turns IRIs into links on this server: our namespace by path, described IRIs by /resource, others as is."""
+
+    def __init__(self, request: Request, settings: Settings, description: Description, lang: str):
+        self.root = str(request.url_for("home"))
+        self.base = settings.public_base
+        self.description = description
+        self.lang = lang
+
+    def href(self, iri: str) -> str:
+        if iri.startswith(self.base):
+            return self.root + quote(iri[len(self.base):], safe="/#:@!$&'()*+,;=-._~")
+        if iri in self.description.described:
+            return f"{self.root}resource?iri={quote(iri, safe='')}"
+        return iri
+
+    def term(self, node) -> dict:
+        if isinstance(node, URIRef):
+            iri = str(node)
+            return {"kind": "iri", "value": iri, "href": self.href(iri),
+                    "label": self.description.label(iri, self.lang) or _compact(iri)}
+        if isinstance(node, Literal):
+            datatype = str(node.datatype) if node.datatype else None
+            return {"kind": "literal", "value": str(node), "language": node.language,
+                    "datatype_label": _compact(datatype) if datatype else None}
+        return {"kind": "bnode", "label": f"_:{node}"}
+
+
+def _representation(request: Request, mediatype: str | None) -> str | None:
+    if mediatype:
+        chosen = conneg.format_override(mediatype)
+        return chosen if chosen in LINKED_DATA_TYPES else None
+    try:
+        return conneg.negotiate(request.headers.get("accept"), LINKED_DATA_TYPES)
+    except conneg.BadAcceptHeader:
+        return None
+
+
+def _alternates(request: Request) -> list[dict]:
+    base = request.url.remove_query_params("_mediatype").remove_query_params("lang")
+    return [
+        {"media_type": m, "name": FORMAT_NAMES[m], "href": str(base.include_query_params(_mediatype=m))}
+        for m in LINKED_DATA_TYPES
+    ]
+
+
+def _headers(request: Request, media_type: str) -> dict[str, str]:
+    alternates = _alternates(request)
+    location = next(a["href"] for a in alternates if a["media_type"] == media_type)
+    links = [f'<{a["href"]}>; rel="alternate"; type="{a["media_type"]}"' for a in alternates
+             if a["media_type"] != media_type]
+    return {
+        "Vary": "Accept, Accept-Language",
+        "Content-Location": location,
+        "Link": ", ".join(links),
+    }
+
+
+def _not_acceptable() -> PlainTextResponse:
+    return PlainTextResponse(
+        "no acceptable representation; available: " + ", ".join(LINKED_DATA_TYPES) + "\n",
+        status_code=406, headers={"Vary": "Accept, Accept-Language"},
+    )
+
+
+def _not_found(request: Request, media_type: str, iri: str) -> Response:
+    message = f"no resource <{iri}> in this graph"
+    if media_type == "text/html":
+        return render(request, "not_found.html", status_code=404, message=message)
+    return PlainTextResponse(message + "\n", status_code=404, headers={"Vary": "Accept, Accept-Language"})
+
+
+def _rdf_response(request: Request, media_type: str, triples) -> Response:
+    body = serialize_graph(media_type, triples, dict(PREFIXES))
+    return Response(body, media_type=f"{media_type}; charset=utf-8", headers=_headers(request, media_type))
+
+
+def _page(request: Request, settings: Settings, description: Description, lang: str) -> dict:
+    links = Links(request, settings, description, lang)
+    grouped: OrderedDict[str, dict] = OrderedDict()
+    me = URIRef(description.iri)
+    for predicate, obj in sorted(description.own(), key=lambda po: (po[0] != RDF.type, str(po[0]))):
+        if predicate == RDF.type:
+            continue
+        entry = grouped.setdefault(str(predicate), {"predicate": links.term(predicate), "objects": []})
+        if isinstance(obj, BNode):
+            inner = [f"{links.term(p)['label']}: {links.term(o).get('label') or o}"
+                     for s, p, o in description.outgoing if s == obj]
+            entry["objects"].append({"kind": "literal", "value": "[ " + "; ".join(inner) + " ]"})
+        else:
+            entry["objects"].append(links.term(obj))
+    for entry in grouped.values():
+        entry["objects"].sort(key=lambda t: (t.get("language") not in (None, lang), str(t.get("label") or t.get("value"))))
+    return {
+        "iri": description.iri,
+        "label": description.label(description.iri, lang) or _compact(description.iri),
+        "definition": description.text(DEFINITION_PROPERTIES, lang),
+        "types": [links.term(t) for t in description.types()],
+        "outgoing": list(grouped.values()),
+        "incoming": [{"subject": links.term(s), "predicate": links.term(p)} for s, p in description.incoming],
+        "incoming_truncated": description.incoming_truncated,
+        "alternates": _alternates(request),
+        "is_deployment": URIRef(str(DGE.Deployment)) in description.types() and me is not None,
+        "has_report": False,
+        "findings": [],
+    }
+
+
+async def serve_resource(request: Request, store: Store, settings: Settings, iri: str,
+                         mediatype: str | None, graph: str | None = None) -> Response:
+    """Describe ``iri``; for ``graph`` (an existing named graph, HTML only) also list the resources in it."""
+    media_type = _representation(request, mediatype)
+    if media_type is None:
+        return _not_acceptable()
+    try:
+        description = await run_in_threadpool(describe, store, iri)
+    except ValueError as exc:
+        return PlainTextResponse(f"{exc}\n", status_code=400)
+    if not description.exists and graph is None:
+        return _not_found(request, media_type, iri)
+    if media_type != "text/html":
+        return _rdf_response(request, media_type, description.triples())
+    lang = request_language(request)
+    page = _page(request, settings, description, lang)
+    if graph is not None:
+        members, page["members_truncated"] = await run_in_threadpool(graph_members, store, graph)
+        member_view = Description(graph, incoming=[(m, URIRef(graph)) for m in members])
+        await run_in_threadpool(add_labels, store, member_view)
+        member_links = Links(request, settings, member_view, lang)
+        page["members"] = [member_links.term(m) for m in members]
+    if page["is_deployment"]:
+        page["has_report"], findings = await run_in_threadpool(validation_findings, store, iri)
+        links = Links(request, settings, description, lang)
+        page["findings"] = [
+            {
+                "severity_code": str(f.severity or "").rsplit("#", 1)[-1],
+                "severity_label": SEVERITY_LABELS.get(str(f.severity), {}).get(lang, _compact(str(f.severity or ""))),
+                "requirement": links.term(f.requirement) if f.requirement else None,
+                "message": next((f.messages[k] for k in (lang, "en", "nl", "") if k in f.messages), ""),
+            }
+            for f in findings
+        ]
+    return render(request, "resource.html", page=page, lang=lang, headers=_headers(request, media_type))
+
+
+@router.get("/resource", summary="Any resource of the graph, by IRI (linked data)", response_class=Response,
+            responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}, 406: {}})
+async def resource(request: Request, iri: str = Query(..., description="the resource IRI", min_length=1),
+                   mediatype: str | None = MEDIATYPE_QUERY,
+                   store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
+    return await serve_resource(request, store, settings, iri, mediatype)
+
+
+@router.get("/id/{path:path}", summary="An instance resource of the project namespace (linked data)",
+            response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
+async def instance(request: Request, path: str, mediatype: str | None = MEDIATYPE_QUERY,
+                   store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
+    return await serve_resource(request, store, settings, f"{settings.public_base}id/{path}", mediatype)
+
+
+@router.get("/def", summary="The ontology: every dge: term (hash IRIs) in one document", response_class=Response,
+            responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
+async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
+                   store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
+    media_type = _representation(request, mediatype)
+    if media_type is None:
+        return _not_acceptable()
+    namespace = f"{settings.public_base}def#"
+    document = await run_in_threadpool(describe_namespace_document, store, namespace, f"{settings.public_base}def")
+    if not document.exists:
+        return _not_found(request, media_type, namespace)
+    if media_type != "text/html":
+        return _rdf_response(request, media_type, document.triples())
+    lang = request_language(request)
+    links = Links(request, settings, document, lang)
+    terms = []
+    subjects = sorted({s for s, _, _ in document.outgoing if isinstance(s, URIRef)}, key=str)
+    for subject in subjects:
+        view = Description(str(subject), outgoing=[t for t in document.outgoing if t[0] == subject or
+                                                   isinstance(t[0], BNode)],
+                           labels=document.labels, described=document.described)
+        page = _page(request, settings, view, lang)
+        page["anchor"] = str(subject)[len(namespace):]
+        terms.append(page)
+    del links
+    return render(request, "ontology.html", terms=terms, namespace=namespace, lang=lang,
+                  alternates=_alternates(request), headers=_headers(request, media_type))
+
+
+@router.get("/def/{module:path}", summary="An ontology module (owl:Ontology IRI)", response_class=Response,
+            responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
+async def ontology_module(request: Request, module: str, mediatype: str | None = MEDIATYPE_QUERY,
+                          store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
+    return await serve_resource(request, store, settings, f"{settings.public_base}def/{module}", mediatype)
+
+
+@router.get("/graph/{path:path}", summary="A named graph: its content (RDF) or its description (HTML)",
+            response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
+async def named_graph(request: Request, path: str, mediatype: str | None = MEDIATYPE_QUERY,
+                      store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
+    graph = f"{settings.public_base}graph/{path}"
+    media_type = _representation(request, mediatype)
+    if media_type is None:
+        return _not_acceptable()
+    graphs = await run_in_threadpool(store.named_graphs)
+    if graph not in graphs:
+        return await serve_resource(request, store, settings, graph, mediatype)
+    if media_type != "text/html":
+        triples = await run_in_threadpool(_graph_triples, store, graph)
+        return _rdf_response(request, media_type, triples)
+    return await serve_resource(request, store, settings, graph, mediatype, graph=graph)
+
+
+def _graph_triples(store: Store, graph: str):
+    from ..sparql_text import checked_iri
+
+    return list(store.evaluate(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}"))
+

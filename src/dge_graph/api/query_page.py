@@ -1,0 +1,95 @@
+"""The home page, the query editor (YASGUI, vendored: no CDN) with example queries, and the OpenAPI docs page.
+
+Example queries are the project's named queries (``queries/*.rq``: the first ``#`` comment lines are the title) plus
+a few built in here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+from ..namespaces import sparql_prefixes
+from ..resources import resource_dir
+from .pages import render
+
+router = APIRouter(tags=["pages"])
+
+
+@dataclass(frozen=True)
+class ExampleQuery:
+    name: str
+    title: str
+    sparql: str
+
+
+BUILT_IN_EXAMPLES = (
+    ("named-graphs", "Named graphs and their size / Benoemde grafen en hun omvang",
+     "SELECT ?graph (COUNT(*) AS ?triples)\nWHERE { GRAPH ?graph { ?s ?p ?o } }\nGROUP BY ?graph\n"
+     "ORDER BY DESC(?triples)"),
+    ("classes", "Classes and their instances / Klassen en hun instanties",
+     "SELECT ?class (SAMPLE(?label) AS ?name) (COUNT(?s) AS ?instances)\nWHERE {\n  ?s a ?class .\n"
+     "  OPTIONAL { ?class rdfs:label ?label FILTER(LANG(?label) = \"en\") }\n}\nGROUP BY ?class\n"
+     "ORDER BY DESC(?instances)"),
+    ("requirements", "Requirements and their legal source / Eisen en hun wettelijke grondslag",
+     "SELECT ?requirement ?id ?source ?safeguard\nWHERE {\n  ?requirement a/rdfs:subClassOf* dge:Requirement ;\n"
+     "    dct:identifier ?id .\n  OPTIONAL { ?requirement dge:legalSource ?source }\n"
+     "  OPTIONAL { ?requirement dge:requiresSafeguard ?safeguard }\n}\nORDER BY ?id"),
+    ("findings", "Validation findings per municipality / Bevindingen per gemeente",
+     "SELECT ?municipality (COUNT(?result) AS ?findings)\nWHERE {\n  GRAPH <https://w3id.org/dge-graph/graph/validation/latest> {\n"
+     "    ?result a sh:ValidationResult ; dge:municipality ?municipality .\n  }\n}\nGROUP BY ?municipality\n"
+     "ORDER BY DESC(?findings)"),
+)
+
+
+def _title_of(text: str, fallback: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        stripped = line.lstrip("#").strip()
+        if stripped:
+            lines.append(stripped)
+    return lines[0] if lines else fallback
+
+
+def example_queries() -> list[ExampleQuery]:
+    examples = []
+    try:
+        folder = resource_dir("queries")
+    except FileNotFoundError:
+        folder = None
+    if folder is not None:
+        for path in sorted(folder.glob("*.rq")):
+            text = path.read_text(encoding="utf-8")
+            examples.append(ExampleQuery(path.stem, _title_of(text, path.stem), text))
+    prefixes = sparql_prefixes()
+    examples += [ExampleQuery(name, title, prefixes + "\n" + body) for name, title, body in BUILT_IN_EXAMPLES]
+    return examples
+
+
+@router.get("/", response_class=HTMLResponse, summary="Home page", name="home")
+async def home(request: Request) -> HTMLResponse:
+    return render(request, "home.html", examples=example_queries())
+
+
+@router.get("/editor", response_class=HTMLResponse, summary="SPARQL query editor (YASGUI)", name="query_editor")
+async def query_editor(request: Request) -> HTMLResponse:
+    examples = example_queries()
+    return render(request, "editor.html", examples=examples, endpoint=str(request.url_for("sparql_endpoint")),
+                  initial=(request.query_params.get("query") or examples[0].sparql if examples else ""))
+
+
+@router.get("/docs", include_in_schema=False)
+async def api_docs(request: Request) -> HTMLResponse:
+    static = str(request.url_for("static", path=""))
+    return get_swagger_ui_html(
+        openapi_url=request.scope.get("root_path", "") + (request.app.openapi_url or "/openapi.json"),
+        title="dge-graph API",
+        swagger_js_url=f"{static}swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url=f"{static}swagger-ui/swagger-ui.css",
+        swagger_favicon_url=f"{static}favicon.svg",
+    )

@@ -1,0 +1,99 @@
+"""Light lexical analysis of SPARQL text, for the few protocol decisions that need to see inside a request.
+
+Not a parser: a tokenizer that skips strings, IRIs and comments and tracks ``{}`` depth, enough to answer
+
+* does a query name its own dataset (``FROM``/``FROM NAMED`` at the top level)? — then the store must not replace
+  the default graph by the union of named graphs (SPARQL 1.1 Query §13.2);
+* does an update carry ``USING``/``WITH``? — then ``using-graph-uri`` parameters are an error (Protocol §2.2.3);
+* where do ``USING`` clauses go — before the top-level ``WHERE`` of each ``DELETE/INSERT … WHERE`` operation.
+
+Syntax errors are left to the real parser (pyoxigraph or the remote store), which runs afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+  | (?P<word>[^\W\d][\w.\-]*(?::[\w.\-:%\\]*)?|:[\w.\-:%\\]*)
+  | (?P<open>\{)
+  | (?P<close>\})
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+    depth: int
+    """``{}`` nesting depth at the token (0 = top level)."""
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The significant tokens of SPARQL text (no whitespace or comments), with their brace depth."""
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "close":
+            depth = max(depth - 1, 0)
+        yield Token(kind, match.group(), match.start(), depth)
+        if kind == "open":
+            depth += 1
+
+
+def _keyword(token: Token) -> str | None:
+    return token.text.upper() if token.kind == "word" and ":" not in token.text else None
+
+
+def names_dataset(query: str) -> bool:
+    """True when a query has a top-level ``FROM`` or ``FROM NAMED`` clause."""
+    return any(_keyword(t) == "FROM" and t.depth == 0 for t in tokens(query))
+
+
+def has_using_or_with(update: str) -> bool:
+    """True when an update names its own dataset with ``USING``, ``USING NAMED`` or ``WITH``."""
+    return any(_keyword(t) in ("USING", "WITH") and t.depth == 0 for t in tokens(update))
+
+
+def checked_iri(iri: str) -> str:
+    """``<iri>`` for an IRI that pyoxigraph accepts as absolute; ``ValueError`` naming the IRI otherwise."""
+    try:
+        return str(ox.NamedNode(iri))
+    except ValueError as exc:
+        raise ValueError(f"not a valid IRI: {iri!r} ({exc})") from exc
+
+
+def with_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
+    """The update with ``USING <g>``/``USING NAMED <g>`` before the top-level ``WHERE`` of every operation that
+    accepts them (``DELETE``/``INSERT … WHERE``; not ``DELETE WHERE``, which has no dataset clause)."""
+    if not using and not using_named:
+        return update
+    clause = " ".join([f"USING {checked_iri(g)}" for g in using] + [f"USING NAMED {checked_iri(g)}" for g in using_named])
+    inserts: list[int] = []
+    previous: str | None = None
+    for token in tokens(update):
+        keyword = _keyword(token)
+        if keyword == "WHERE" and token.depth == 0 and previous != "DELETE":
+            inserts.append(token.start)
+        if token.depth == 0 or token.kind == "open":
+            previous = keyword
+    out = update
+    for position in reversed(inserts):
+        out = f"{out[:position]}{clause} {out[position:]}"
+    return out
