@@ -8,12 +8,13 @@ STORE  ?= var/store
 SHARED ?= ../shared
 EXTRAS ?= test
 
-.PHONY: run build serve test install shared-check clean help
+.PHONY: run build serve test install shared-check clean help screenshot-analytics
 
 help:
 	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, serve it on http://$(HOST):$(PORT)"
 	@echo "make test                               set up .venv if needed and run the whole test suite"
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
+	@echo "make screenshot-analytics               profile/comparison pages in headless Chromium (PNGs in var/screenshots)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +44,8 @@ shared-check: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The analysts' profile and comparison pages rendered in headless Chromium with their charts, and their CSV
+# checked as a plain table (needs chromium: apt-get install -y chromium). Screenshots: var/screenshots/*.png
+screenshot-analytics: install
+	$(BIN)/python scripts/screenshot_analytics.py --out var/screenshots

@@ -84,6 +84,8 @@ def grouped_bar_chart(title: str, categories: Sequence[str], series: Sequence[tu
         chart.config.range = (0, 1)
     else:
         chart.config.value_formatter = lambda v: f"{v:g}"
+        _integer_ticks(chart, [v for _name, values in series for v in values])
+    chart.config.legend_at_bottom_columns = 2 if len(series) > 2 else len(series)
     for name, values in series:
         chart.add(name, list(values))
     return _finish(chart, title)
