@@ -8,12 +8,15 @@ STORE  ?= var/store
 SHARED ?= ../shared
 EXTRAS ?= test
 
-.PHONY: run build serve test install shared-check clean help screenshot-analytics
+.PHONY: run build serve test install shared-check clean help screenshot-analytics conformance fuzz screenshot
 
 help:
 	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, serve it on http://$(HOST):$(PORT)"
 	@echo "make test                               set up .venv if needed and run the whole test suite"
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
+	@echo "make conformance                        W3C SPARQL 1.1 Protocol tests against /sparql (needs ../shared)"
+	@echo "make fuzz                               schemathesis against the OpenAPI spec of a local server (no 5xx)"
+	@echo "make screenshot                         HTML pages in headless Chromium (PNGs in var/screenshots)"
 	@echo "make screenshot-analytics               profile/comparison pages in headless Chromium (PNGs in var/screenshots)"
 
 $(BIN)/python:
@@ -49,3 +52,20 @@ clean:
 # checked as a plain table (needs chromium: apt-get install -y chromium). Screenshots: var/screenshots/*.png
 screenshot-analytics: install
 	$(BIN)/python scripts/screenshot_analytics.py --out var/screenshots
+
+# W3C SPARQL 1.1 Protocol conformance (34 tests; manifest and data read from $(SHARED) at run time).
+# BACKEND=remote runs them over a real `oxigraph serve` instead of the embedded store.
+BACKEND ?= embedded
+conformance: install
+	DGE_SHARED=$(SHARED) $(BIN)/python -W ignore::DeprecationWarning tests/conformance/protocol_runner.py --backend $(BACKEND)
+
+# Property-based fuzzing of the HTTP API from its OpenAPI spec (schemathesis; bounded examples; fails on any 5xx).
+FUZZ_EXAMPLES ?= 30
+fuzz:
+	$(MAKE) install EXTRAS=test,fuzz
+	$(BIN)/python tests/api_checks/fuzz.py --max-examples $(FUZZ_EXAMPLES)
+
+# The query editor, a resource page (nl and en), the ontology and the API docs in headless Chromium
+# (needs chromium: apt-get install -y chromium). Screenshots: var/screenshots/api-*.png
+screenshot: install
+	$(BIN)/python tests/api_checks/screenshot.py --out var/screenshots
