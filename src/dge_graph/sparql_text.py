@@ -97,3 +97,34 @@ def with_using(update: str, using: Sequence[str], using_named: Sequence[str]) ->
     for position in reversed(inserts):
         out = f"{out[:position]}{clause} {out[position:]}"
     return out
+
+
+def dataset_clauses(query: str) -> tuple[list[str], list[str]]:
+    """The IRIs of a query's top-level ``FROM`` and ``FROM NAMED`` clauses (prefixed names resolved against its
+    ``PREFIX`` declarations), for stores that must be told the dataset as protocol parameters."""
+    prefixes: dict[str, str] = {}
+    default: list[str] = []
+    named: list[str] = []
+    items = [t for t in tokens(query) if t.depth == 0]
+    for index, token in enumerate(items):
+        keyword = _keyword(token)
+        if token.kind == "word" and token.text.upper() == "PREFIX" and index + 2 < len(items):
+            name, iri = items[index + 1], items[index + 2]
+            if name.text.endswith(":") and iri.kind == "iri":
+                prefixes[name.text[:-1]] = iri.text[1:-1]
+        if keyword != "FROM" or index + 1 >= len(items):
+            continue
+        target, is_named = items[index + 1], False
+        if _keyword(target) == "NAMED" and index + 2 < len(items):
+            target, is_named = items[index + 2], True
+        if target.kind == "iri":
+            iri = target.text[1:-1]
+        elif target.kind == "word" and ":" in target.text:
+            prefix, _, local = target.text.partition(":")
+            if prefix not in prefixes:
+                continue
+            iri = prefixes[prefix] + local.replace("\\", "")
+        else:
+            continue
+        (named if is_named else default).append(iri)
+    return default, named

@@ -12,6 +12,7 @@ Everything above this module speaks SPARQL 1.1 and rdflib terms. Conventions sha
 from __future__ import annotations
 
 import io
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -421,11 +422,20 @@ class RemoteStore:
     def evaluate(self, sparql, *, base_iri=None, default_graph_uris=None, named_graph_uris=None, timeout_s=None):
         import httpx
 
+        from .sparql_text import dataset_clauses, names_dataset
+
         text = f"BASE {_checked_iri_ref(base_iri)} {sparql}" if base_iri else sparql  # same line: positions hold
+        if not default_graph_uris and not named_graph_uris and names_dataset(sparql):
+            # a union-default-graph server ignores the query's FROM; the protocol parameters it does honour
+            default_graph_uris, named_graph_uris = dataset_clauses(sparql)
         params = [("default-graph-uri", g) for g in default_graph_uris or ()]
         params += [("named-graph-uri", g) for g in named_graph_uris or ()]
+        limit = timeout_s if timeout_s is not None else self.timeout_s
+        deadline = time.monotonic() + limit
         try:
-            response = httpx.post(
+            # stream, so the time limit bounds the whole exchange (httpx timeouts are per read, not in total)
+            with httpx.stream(
+                "POST",
                 self.query_endpoint,
                 params=params,
                 content=text.encode("utf-8"),
@@ -433,28 +443,33 @@ class RemoteStore:
                     "Content-Type": "application/sparql-query; charset=utf-8",
                     "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
                 },
-                timeout=timeout_s if timeout_s is not None else self.timeout_s,
-            )
+                timeout=limit,
+            ) as response:
+                chunks = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise QueryTimeout(f"remote store {self.query_endpoint} did not answer in time")
+                content = b"".join(chunks)
         except httpx.TimeoutException as exc:
             raise QueryTimeout(f"remote store {self.query_endpoint} did not answer in time") from exc
         except httpx.HTTPError as exc:
             raise StoreError(f"remote store {self.query_endpoint}: {exc}") from exc
+        body_text = content.decode("utf-8", "replace")
         if response.status_code == 400:
-            raise QuerySyntaxError(response.text.strip()[:2000])
+            raise QuerySyntaxError(body_text.strip()[:2000])
         if response.status_code >= 300:
-            raise StoreError(
-                f"remote store {self.query_endpoint} answered {response.status_code}: {response.text[:500]}"
-            )
+            raise StoreError(f"remote store {self.query_endpoint} answered {response.status_code}: {body_text[:500]}")
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if media_type == "application/sparql-results+json":
-                return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+                return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
             if media_type == "application/sparql-results+xml":
-                return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.XML)
+                return ox.parse_query_results(content, format=ox.QueryResultsFormat.XML)
             rdf_format = ox.RdfFormat.from_media_type(media_type)
             if rdf_format is None:
                 raise StoreError(f"remote store {self.query_endpoint} answered in an unknown format {media_type!r}")
-            return (ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, format=rdf_format))
+            return (ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(content, format=rdf_format))
         except SyntaxError as exc:
             raise StoreError(f"remote store {self.query_endpoint} sent a result that does not parse: {exc}") from exc
 
