@@ -200,6 +200,15 @@ def test_value_outside_the_allowed_list_is_rejected():
         query.bind({"lang": "de"})
 
 
+def test_allowed_values_compare_as_terms():
+    query = find_named_query(QUERIES, "requirements-in-force")
+    warning = URIRef("http://www.w3.org/ns/shacl#Warning")
+    assert query.bind({"date": "2026-01-01", "severity": "sh:Warning"})["severity"] == warning
+    assert query.bind({"date": "2026-01-01", "severity": str(warning)})["severity"] == warning
+    with pytest.raises(NamedQueryError, match="is not one of sh:Violation, sh:Warning"):
+        query.bind({"date": "2026-01-01", "severity": "sh:Info"})
+
+
 def test_unknown_query_lists_known_names():
     with pytest.raises(NamedQueryError, match="value-conflicts"):
         find_named_query(QUERIES, "no-such-query")
@@ -263,6 +272,7 @@ def test_injection_through_a_string_parameter_is_bound_harmlessly(hostile):
         ("# name: bad\n# summary: s\n# param: x (iri, sometimes) — y\n# example:\nSELECT ?x {}", "unknown parameter option"),
         ("# name: bad\n# summary: s\n# param: x (iri) — y\n# example:\nSELECT ?s { ?s ?p ?o }", "not a variable of the query"),
         ("# name: bad\n# summary: s\n# param: x (date, default=soon) — y\n# example:\nSELECT ?x {}", "default does not fit"),
+        ("# name: bad\n# summary: s\n# param: x (integer, values=1|two) — y\n# example:\nSELECT ?x {}", "allowed value does not fit"),
         ("# name: bad\n# summary: s\n# param: x (date) — y\n# example: x=tomorrow\nSELECT ?x {}", "example does not bind"),
         ("# name: bad\n# summary: s\n# param: x (iri) — y\n# param: x (iri) — z\n# example:\nSELECT ?x {}", "declared twice"),
     ],

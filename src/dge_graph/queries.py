@@ -104,8 +104,12 @@ class QueryParameter:
             text = value.isoformat()
         else:
             text = str(value).strip()
-        if self.allowed and text not in self.allowed:
+        term = self._convert(text, value, where)
+        if self.allowed and str(term) not in {str(self._convert(a, a, where)) for a in self.allowed}:
             raise NamedQueryError(f"{where}: {text!r} is not one of {', '.join(self.allowed)}")
+        return term
+
+    def _convert(self, text: str, value: object, where: str) -> Node:
         if self.type == "iri":
             return URIRef(_checked_iri(text, where))
         if self.type == "string":
@@ -321,11 +325,13 @@ def _parse_parameter(value: str, path: Path, line: int) -> QueryParameter:
         optional = True
     parameter = QueryParameter(name=match.group("name"), type=options[0], description=(match.group("description") or "").strip(),
                                optional=optional, default=default, allowed=allowed)
-    if default is not None:
+    for fixed, what in [(default, "default")] + [(a, "allowed value") for a in allowed]:
+        if fixed is None:
+            continue
         try:
-            parameter.convert(default)
+            parameter.convert(fixed)
         except NamedQueryError as exc:
-            raise NamedQueryDefinitionError(path, line, f"default does not fit the type: {exc}") from exc
+            raise NamedQueryDefinitionError(path, line, f"{what} does not fit the type: {exc}") from exc
     return parameter
 
 
