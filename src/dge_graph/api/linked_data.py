@@ -95,8 +95,9 @@ class Links:
     def term(self, node) -> dict:
         if isinstance(node, URIRef):
             iri = str(node)
-            return {"kind": "iri", "value": iri, "href": self.href(iri),
-                    "label": self.description.label(iri, self.lang) or _compact(iri)}
+            label = self.description.label(iri, self.lang)
+            return {"kind": "iri", "value": iri, "href": self.href(iri), "label": label or _compact(iri),
+                    "labelled": label is not None}
         if isinstance(node, Literal):
             datatype = str(node.datatype) if node.datatype else None
             return {"kind": "literal", "value": str(node), "language": node.language,
@@ -208,7 +209,9 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
         page["members"] = [member_links.term(m) for m in members]
     if page["is_deployment"]:
         page["has_report"], findings = await run_in_threadpool(validation_findings, store, iri)
-        links = Links(request, settings, description, lang)
+        requirements = Description(iri, incoming=[(f.requirement, URIRef(iri)) for f in findings if f.requirement])
+        await run_in_threadpool(add_labels, store, requirements)
+        links = Links(request, settings, requirements, lang)
         page["findings"] = [
             {
                 "severity_code": str(f.severity or "").rsplit("#", 1)[-1],

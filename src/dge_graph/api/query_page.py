@@ -1,7 +1,7 @@
 """The home page, the query editor (YASGUI, vendored: no CDN) with example queries, and the OpenAPI docs page.
 
-Example queries are the project's named queries (``queries/*.rq``: the first ``#`` comment lines are the title) plus
-a few built in here.
+Example queries are the project's named queries (``queries/*.rq``, read by ``dge_graph.queries``) plus a few built
+in here.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from ..namespaces import sparql_prefixes
-from ..resources import resource_dir
-from .pages import render
+from .pages import render, request_language
 
 router = APIRouter(tags=["pages"])
 
@@ -34,38 +33,21 @@ BUILT_IN_EXAMPLES = (
      "SELECT ?class (SAMPLE(?label) AS ?name) (COUNT(?s) AS ?instances)\nWHERE {\n  ?s a ?class .\n"
      "  OPTIONAL { ?class rdfs:label ?label FILTER(LANG(?label) = \"en\") }\n}\nGROUP BY ?class\n"
      "ORDER BY DESC(?instances)"),
-    ("requirements", "Requirements and their legal source / Eisen en hun wettelijke grondslag",
-     "SELECT ?requirement ?id ?source ?safeguard\nWHERE {\n  ?requirement a/rdfs:subClassOf* dge:Requirement ;\n"
-     "    dct:identifier ?id .\n  OPTIONAL { ?requirement dge:legalSource ?source }\n"
-     "  OPTIONAL { ?requirement dge:requiresSafeguard ?safeguard }\n}\nORDER BY ?id"),
-    ("findings", "Validation findings per municipality / Bevindingen per gemeente",
-     "SELECT ?municipality (COUNT(?result) AS ?findings)\nWHERE {\n  GRAPH <https://w3id.org/dge-graph/graph/validation/latest> {\n"
-     "    ?result a sh:ValidationResult ; dge:municipality ?municipality .\n  }\n}\nGROUP BY ?municipality\n"
-     "ORDER BY DESC(?findings)"),
 )
 
 
-def _title_of(text: str, fallback: str) -> str:
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        stripped = line.lstrip("#").strip()
-        if stripped:
-            lines.append(stripped)
-    return lines[0] if lines else fallback
+def example_queries(lang: str = "en") -> list[ExampleQuery]:
+    """The named queries (titles in ``lang``) followed by the built-in examples."""
+    from ..queries import load_named_queries
 
-
-def example_queries() -> list[ExampleQuery]:
     examples = []
     try:
-        folder = resource_dir("queries")
-    except FileNotFoundError:
-        folder = None
-    if folder is not None:
-        for path in sorted(folder.glob("*.rq")):
-            text = path.read_text(encoding="utf-8")
-            examples.append(ExampleQuery(path.stem, _title_of(text, path.stem), text))
+        named = load_named_queries()
+    except (FileNotFoundError, ValueError):  # no queries/ folder, or a malformed header: built-ins still work
+        named = ()
+    for query in named:
+        title = query.summary.get(lang) or query.summary.get("en") or query.name
+        examples.append(ExampleQuery(query.name, title, query.sparql))
     prefixes = sparql_prefixes()
     examples += [ExampleQuery(name, title, prefixes + "\n" + body) for name, title, body in BUILT_IN_EXAMPLES]
     return examples
@@ -73,12 +55,12 @@ def example_queries() -> list[ExampleQuery]:
 
 @router.get("/", response_class=HTMLResponse, summary="Home page", name="home")
 async def home(request: Request) -> HTMLResponse:
-    return render(request, "home.html", examples=example_queries())
+    return render(request, "home.html", examples=example_queries(request_language(request)))
 
 
 @router.get("/editor", response_class=HTMLResponse, summary="SPARQL query editor (YASGUI)", name="query_editor")
 async def query_editor(request: Request) -> HTMLResponse:
-    examples = example_queries()
+    examples = example_queries(request_language(request))
     return render(request, "editor.html", examples=examples, endpoint=str(request.url_for("sparql_endpoint")),
                   initial=(request.query_params.get("query") or examples[0].sparql if examples else ""))
 
