@@ -143,21 +143,21 @@ def check_consistency(paths: Sequence[Path] | None = None) -> ConsistencyReport:
     )
     files = tuple(str(p) for p in paths)
 
-    world = owlready2.World()
-    with tempfile.TemporaryDirectory(prefix="dge-reason-") as tmp:
-        tbox = Path(tmp) / "tbox.nt"
-        graph.serialize(tbox, format="nt", encoding="utf-8")
-        try:
+    world = owlready2.World()  # private: nothing is left in owlready2's default world
+    try:
+        with tempfile.TemporaryDirectory(prefix="dge-reason-") as tmp:
+            tbox = Path(tmp) / "tbox.nt"
+            graph.serialize(tbox, format="nt", encoding="utf-8")
             world.get_ontology(tbox.as_uri()).load()
-            owlready2.sync_reasoner_hermit(
-                world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=bool(ignored)
-            )
-        except owlready2.OwlReadyInconsistentOntologyError:
-            return ConsistencyReport(files, False, (), ignored, unresolved, classes, properties)
-        except owlready2.OwlReadyJavaError as exc:
-            raise ReasoningError(f"HermiT failed: {exc}") from exc
-        unsatisfiable = tuple(
-            sorted(c.iri for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing))
-        )
+            try:
+                owlready2.sync_reasoner_hermit(
+                    world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=bool(ignored)
+                )
+            except owlready2.OwlReadyInconsistentOntologyError:
+                return ConsistencyReport(files, False, (), ignored, unresolved, classes, properties)
+            except owlready2.OwlReadyJavaError as exc:
+                raise ReasoningError(f"HermiT failed: {exc}") from exc
+        unsatisfiable = tuple(sorted(c.iri for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing)))
+    finally:
         world.close()
     return ConsistencyReport(files, True, unsatisfiable, ignored, unresolved, classes, properties)
