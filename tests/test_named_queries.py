@@ -392,3 +392,14 @@ def test_cli_reports_bad_arguments_with_exit_2(built_store_path, capsys, argv, m
 
     assert main(["queries", "run", *argv, "--store", built_store_path]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['GDPR-35" } ; DROP ALL ; #', "GDPR-35' } DELETE WHERE { ?s ?p ?o } #", 'x"""^^<x> . }', "GDPR-35\"\n} #\nDROP ALL"],
+)
+def test_injection_through_a_string_parameter_is_harmless_on_a_remote_store(remote_project_store, hostile):
+    query = parse_named_query(INJECTION_QUERY, "requirement-by-id.rq")
+    assert run_named_query(remote_project_store, query, {"requirement": hostile}).rows == []
+    exact = run_named_query(remote_project_store, query, {"requirement": "GDPR-35"})
+    assert [str(row["r"]) for row in exact.rows] == ["https://w3id.org/dge-graph/id/requirement/GDPR-35"]
