@@ -228,6 +228,10 @@ REASONER_DEFECTS = {
         "<https://w3id.org/dge-graph/id/requirement/X> a dge:Obligation , dge:Prohibition .",
         lambda r: not r.consistent,
     ),
+    "AI system stated not to be an algorithm": (
+        "<https://w3id.org/dge-graph/id/deployment/x> dge:isAISystem true ; dge:isAlgorithm false .",
+        lambda r: not r.consistent,
+    ),
     "functional property with two values": (
         "<https://w3id.org/dge-graph/id/deployment/x> dge:safeguardStatus <https://w3id.org/dge-graph/id/safeguard-status/present> , "
         "<https://w3id.org/dge-graph/id/safeguard-status/absent> . "
