@@ -403,3 +403,14 @@ def test_injection_through_a_string_parameter_is_harmless_on_a_remote_store(remo
     assert run_named_query(remote_project_store, query, {"requirement": hostile}).rows == []
     exact = run_named_query(remote_project_store, query, {"requirement": "GDPR-35"})
     assert [str(row["r"]) for row in exact.rows] == ["https://w3id.org/dge-graph/id/requirement/GDPR-35"]
+
+
+def test_order_and_form_are_read_from_tokens_not_comments_or_strings():
+    header = "# name: q\n# summary: s\n# example:\n"
+    unordered = parse_named_query(header + 'SELECT ?s { ?s ?p "ORDER BY" } # ORDER BY ?s\n', "q.rq")
+    assert not unordered.ordered and unordered.form == "SELECT"
+    nested = parse_named_query(header + "SELECT ?s { { SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 1 } }", "q.rq")
+    assert not nested.ordered
+    ordered = parse_named_query(header + "# ASK in a comment\nSELECT ?s { ?s ?p ?o } ORDER BY ?s", "q.rq")
+    assert ordered.ordered and ordered.form == "SELECT"
+    assert parse_named_query(header + "ASK { ?s ?p ?o }", "q.rq").form == "ASK"

@@ -48,6 +48,7 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES, XSD
 from .resources import resource_dir
+from .sparql_text import tokens
 from .store import QueryResult, Store
 
 ParameterType = TypingLiteral["iri", "string", "date", "integer", "boolean", "municipality-code"]
@@ -64,6 +65,7 @@ _PREFIXED_NAME = re.compile(r"^(?P<prefix>[A-Za-z][\w\-]*):(?P<local>[^\s<>\"{}|
 _MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _BOOLEANS = MappingProxyType({"true": True, "1": True, "false": False, "0": False})
+_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 
 
 class NamedQueryError(ValueError):
@@ -152,14 +154,17 @@ class NamedQuery:
 
     @property
     def ordered(self) -> bool:
-        """Whether the query orders its results (``ORDER BY`` outside comments)."""
-        return bool(re.search(r"\bORDER\s+BY\b", _without_comments(self.sparql), re.IGNORECASE))
+        """Whether the query orders its results (a top-level ``ORDER BY``)."""
+        words = [t.text.upper() if t.kind == "word" else "" for t in tokens(self.sparql) if t.depth == 0]
+        return any(a == "ORDER" and b == "BY" for a, b in zip(words, words[1:]))
 
     @property
     def form(self) -> str:
-        """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the first query keyword outside comments."""
-        match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _without_comments(self.sparql), re.IGNORECASE)
-        return match.group(1).upper() if match else "SELECT"
+        """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the first query keyword."""
+        for token in tokens(self.sparql):
+            if token.kind == "word" and token.text.upper() in _FORMS:
+                return token.text.upper()
+        return "SELECT"
 
     def parameter(self, name: str) -> QueryParameter:
         for parameter in self.parameters:
@@ -243,9 +248,9 @@ def parse_named_query(text: str, path: Path | str = "<query>") -> NamedQuery:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise NamedQueryDefinitionError(path, None, f"parameter(s) declared twice: {', '.join(duplicates)}")
-    body = _without_comments(text)
+    variables = {t.text[1:] for t in tokens(text) if t.kind == "var"}
     for parameter in parameters:
-        if not re.search(rf"[?$]{re.escape(parameter.name)}\b", body):
+        if parameter.name not in variables:
             raise NamedQueryDefinitionError(path, None, f"parameter {parameter.name!r} is not a variable of the query")
     query = NamedQuery(name=name, summary=MappingProxyType(summaries), sparql=text, parameters=tuple(parameters),
                        description=" ".join(description), path=path)
@@ -349,27 +354,3 @@ def _checked_iri(text: str, where: str) -> str:
     if not _ABSOLUTE_IRI.match(text):
         raise NamedQueryError(f"{where}: expected an absolute IRI (or a known prefix such as dgeid:), got {text!r}")
     return text
-
-
-def _without_comments(sparql: str) -> str:
-    """The query text without ``#`` comments (outside IRIs and strings, approximately: whole-line and trailing)."""
-    lines = []
-    for line in sparql.splitlines():
-        out, in_iri, quote = [], False, None
-        for ch in line:
-            if quote:
-                out.append(ch)
-                if ch == quote:
-                    quote = None
-                continue
-            if ch == "#" and not in_iri:
-                break
-            if ch == "<":
-                in_iri = True
-            elif ch == ">":
-                in_iri = False
-            elif ch in "\"'":
-                quote = ch
-            out.append(ch)
-        lines.append("".join(out))
-    return "\n".join(lines)
