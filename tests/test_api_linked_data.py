@@ -191,3 +191,10 @@ def test_pages_and_docs_need_no_cdn(client):
             assert url.startswith("http://testserver/static/"), (path, url)
             assert client.get(url).status_code == 200, url
     assert client.get("/openapi.json").json()["paths"]["/sparql"]
+
+
+def test_head_and_malformed_accept(client):
+    head = client.head("/id/value/privacy", headers={"Accept": "application/ld+json"})
+    assert head.status_code == 200
+    assert head.headers["content-type"].startswith("application/ld+json")
+    assert client.get("/id/value/privacy", headers={"Accept": "text/turtle;q=high"}).status_code == 400

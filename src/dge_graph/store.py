@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -54,10 +54,6 @@ class QuerySyntaxError(StoreError):
 
 class QueryTimeout(StoreError):
     """The store did not answer within the time limit (remote stores: the HTTP client gave up)."""
-
-
-RawResult = "ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]"
-"""What ``Store.evaluate`` returns: pyoxigraph solutions (lazy), a boolean, or a lazy iterator of triples."""
 
 
 @dataclass
@@ -542,14 +538,62 @@ def _checked_iri_ref(iri: str) -> str:
 
 
 def _with_values(sparql: str, substitutions: Mapping[str, Node] | None) -> str:
-    """Bind variables for a remote store with a trailing VALUES clause of typed terms (N-Triples syntax)."""
+    """Bind variables in SPARQL text for engines without substitution support (a remote store).
+
+    The same semantics as pyoxigraph's ``substitutions`` (SEP-0007), done lexically on tokens (never by formatting
+    user text into the query): inside the top-level WHERE group every occurrence of a bound variable is replaced by
+    its typed term in N-Triples syntax (so FILTERs, BINDs and UNION branches see the value), and a
+    ``VALUES (?v …) { (term …) }`` block at the end of that group keeps the variable bound for the projection and
+    the solution modifiers (and restricts a variable the query binds itself with ``BIND (… AS ?v)``, whose target is
+    left as it is). Projections of sub-SELECTs keep the variable. Terms are serialised by pyoxigraph, so a hostile
+    string stays a literal.
+    """
     if not substitutions:
         return sparql
-    names = " ".join(f"?{name}" for name in substitutions if name.isidentifier())
-    if len(names.split()) != len(substitutions):
+    from .sparql_text import tokens
+
+    if not all(name.isidentifier() for name in substitutions):
         raise ValueError("substitution names must be plain SPARQL variable names")
-    terms = " ".join(to_ox(term).__str__() for term in substitutions.values())
-    return f"{sparql}\nVALUES ({names}) {{ ({terms}) }}"
+    terms = {name: str(to_ox(term)) for name, term in substitutions.items()}
+    values = f" VALUES ({' '.join('?' + n for n in terms)}) {{ ({' '.join(terms.values())}) }} "
+    all_tokens = list(tokens(sparql))
+    start = _where_group_start(all_tokens)
+    if start is None:  # no group pattern (e.g. DESCRIBE <iri>): a trailing VALUES clause is all there is
+        return f"{sparql}\n{values}"
+    group_depth = all_tokens[start].depth
+    end = next((i for i in range(start + 1, len(all_tokens))
+                if all_tokens[i].kind == "close" and all_tokens[i].depth == group_depth), None)
+    if end is None:  # unbalanced: let the endpoint's parser report it
+        return sparql
+    pieces, cursor, in_projection, previous = [], 0, False, None
+    for token in all_tokens[start + 1:end]:
+        word = token.text.upper() if token.kind == "word" else None
+        if word == "SELECT":
+            in_projection = True
+        elif word == "WHERE" or token.kind == "open":
+            in_projection = False
+        is_bind_target = previous is not None and previous.kind == "word" and previous.text.upper() == "AS"
+        if token.kind == "var" and token.text[1:] in terms and not in_projection and not is_bind_target:
+            pieces += [sparql[cursor:token.start], terms[token.text[1:]]]
+            cursor = token.start + len(token.text)
+        previous = token
+    close = all_tokens[end].start
+    pieces += [sparql[cursor:close], values, sparql[close:]]
+    return "".join(pieces)
+
+
+def _where_group_start(all_tokens) -> int | None:
+    """Index of the ``{`` that opens the query's top-level WHERE group."""
+    for index, token in enumerate(all_tokens):
+        if token.depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
+            for follower in range(index + 1, len(all_tokens)):
+                if all_tokens[follower].kind == "open":
+                    return follower
+            return None
+    for index, token in enumerate(all_tokens):
+        if token.depth == 0 and token.kind == "open":
+            return index
+    return None
 
 
 def _parse_json_results(body: bytes) -> SelectResult | bool:

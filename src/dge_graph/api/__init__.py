@@ -11,13 +11,19 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from ..config import Settings
+from ..conneg import BadAcceptHeader
 from ..store import Store, open_store
 from . import linked_data, query_page, sparql, update, void
 from . import compare, municipalities, named_queries
 from .pages import template_environment
+
+
+async def _bad_accept_header(request, exc: BadAcceptHeader) -> PlainTextResponse:
+    return PlainTextResponse(f"{exc}\n", status_code=400)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -49,6 +55,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         allow_headers=["Accept", "Accept-Language", "Content-Type"],
         expose_headers=["Content-Location", "Link", "Vary", "Content-Language"],
     )
+    app.add_exception_handler(BadAcceptHeader, _bad_accept_header)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sparql.router)
     app.include_router(update.router)

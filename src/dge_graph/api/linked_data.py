@@ -109,10 +109,7 @@ def _representation(request: Request, mediatype: str | None) -> str | None:
     if mediatype:
         chosen = conneg.format_override(mediatype)
         return chosen if chosen in LINKED_DATA_TYPES else None
-    try:
-        return conneg.negotiate(request.headers.get("accept"), LINKED_DATA_TYPES)
-    except conneg.BadAcceptHeader:
-        return None
+    return conneg.negotiate(request.headers.get("accept"), LINKED_DATA_TYPES)  # BadAcceptHeader: 400 (handler)
 
 
 def _alternates(request: Request) -> list[dict]:
@@ -224,7 +221,7 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
     return render(request, "resource.html", page=page, lang=lang, headers=_headers(request, media_type))
 
 
-@router.get("/resource", summary="Any resource of the graph, by IRI (linked data)", response_class=Response,
+@router.api_route("/resource", methods=["GET", "HEAD"], summary="Any resource of the graph, by IRI (linked data)", response_class=Response,
             responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}, 406: {}})
 async def resource(request: Request, iri: str = Query(..., description="the resource IRI", min_length=1),
                    mediatype: str | None = MEDIATYPE_QUERY,
@@ -232,14 +229,14 @@ async def resource(request: Request, iri: str = Query(..., description="the reso
     return await serve_resource(request, store, settings, iri, mediatype)
 
 
-@router.get("/id/{path:path}", summary="An instance resource of the project namespace (linked data)",
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="An instance resource of the project namespace (linked data)",
             response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def instance(request: Request, path: str, mediatype: str | None = MEDIATYPE_QUERY,
                    store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     return await serve_resource(request, store, settings, f"{settings.public_base}id/{path}", mediatype)
 
 
-@router.get("/def", summary="The ontology: every dge: term (hash IRIs) in one document", response_class=Response,
+@router.api_route("/def", methods=["GET", "HEAD"], summary="The ontology: every dge: term (hash IRIs) in one document", response_class=Response,
             responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
                    store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
@@ -253,7 +250,6 @@ async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
     if media_type != "text/html":
         return _rdf_response(request, media_type, document.triples())
     lang = request_language(request)
-    links = Links(request, settings, document, lang)
     terms = []
     subjects = sorted({s for s, _, _ in document.outgoing if isinstance(s, URIRef)}, key=str)
     for subject in subjects:
@@ -263,19 +259,18 @@ async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
         page = _page(request, settings, view, lang)
         page["anchor"] = str(subject)[len(namespace):]
         terms.append(page)
-    del links
     return render(request, "ontology.html", terms=terms, namespace=namespace, lang=lang,
                   alternates=_alternates(request), headers=_headers(request, media_type))
 
 
-@router.get("/def/{module:path}", summary="An ontology module (owl:Ontology IRI)", response_class=Response,
+@router.api_route("/def/{module:path}", methods=["GET", "HEAD"], summary="An ontology module (owl:Ontology IRI)", response_class=Response,
             responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def ontology_module(request: Request, module: str, mediatype: str | None = MEDIATYPE_QUERY,
                           store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     return await serve_resource(request, store, settings, f"{settings.public_base}def/{module}", mediatype)
 
 
-@router.get("/graph/{path:path}", summary="A named graph: its content (RDF) or its description (HTML)",
+@router.api_route("/graph/{path:path}", methods=["GET", "HEAD"], summary="A named graph: its content (RDF) or its description (HTML)",
             response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def named_graph(request: Request, path: str, mediatype: str | None = MEDIATYPE_QUERY,
                       store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
