@@ -299,11 +299,7 @@ def test_name_must_match_the_file_name():
 # the same answers from a remote store (a real `oxigraph serve`), which binds parameters differently
 
 
-NOT_PORTABLE = {
-    "requirements-in-force": "RemoteStore binds parameters with a trailing VALUES clause, which is joined after the "
-    "WHERE pattern (SPARQL 1.1 §18.2.4.3): FILTER (?appliesFrom <= ?date) and the BIND inside a UNION cannot see "
-    "?date / ?hrDate. Needs the VALUES block at the start of the top-level WHERE group (store.py).",
-}
+NOT_PORTABLE: dict[str, str] = {}  # named queries that a remote store cannot answer like the embedded one
 
 
 @pytest.fixture(scope="module")

@@ -126,15 +126,16 @@ def test_graph_to_ntriples_round_trips(store):
     assert count(store) == 2
 
 
-def test_on_disk_store_persists_and_read_only_view_works_while_open(tmp_path):
+def test_on_disk_store_persists_and_a_second_opener_is_told_to_use_the_server(tmp_path):
     location = tmp_path / "store"
     writer = open_store(str(location))
     writer.replace_graphs({G1: NT1})
-    writer.flush()
-    reader = open_store(str(location), read_only=True)  # while the writer still holds the store
+    with pytest.raises(StoreError, match=r"in use by another process.*--store http://"):
+        open_store(str(location), read_only=True)  # e.g. `dge-graph query` while `dge-graph serve` runs
+    writer.close()
+    del writer
+    reader = open_store(str(location), read_only=True)
     assert count(reader) == 2
-    with pytest.raises(StoreError, match="store"):
-        open_store(str(location))  # a second writer is refused with a clear message
 
 
 def test_read_only_open_of_missing_store_is_an_error(tmp_path):
@@ -146,3 +147,19 @@ def test_open_store_kinds(oxigraph_server):
     assert isinstance(open_store(":memory:"), OxigraphStore)
     remote = open_store(oxigraph_server)
     assert remote.query("ASK {}") is True
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # the bound variable is used in a FILTER and inside a UNION branch, and is not projected
+        "SELECT ?m WHERE { { ?m <http://purl.org/dc/terms/identifier> ?id FILTER (?id = ?code) } "
+        "UNION { ?m <http://purl.org/dc/terms/identifier> ?id2 BIND (?code AS ?c) FILTER (?c = ?id2) } }",
+        # the query binds the variable itself: the substitution restricts it
+        "SELECT ?m ?code WHERE { ?m <http://purl.org/dc/terms/identifier> ?id . BIND (STR(?id) AS ?code) }",
+    ],
+)
+def test_substitution_semantics_are_the_same_on_both_stores(store, query):
+    store.replace_graphs({G1: NT1, G2: NT2})
+    result = store.query(query, substitutions={"code": Literal("GM0344")})
+    assert sorted(set(map(str, result.column("m")))) == ["https://w3id.org/dge-graph/id/municipality/GM0344"]

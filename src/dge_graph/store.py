@@ -173,21 +173,29 @@ class OxigraphStore:
     """The embedded store: pyoxigraph on disk (``path``) or in memory (``path=None``)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        """``read_only`` marks a command that only reads: the store must already exist, and nothing is flushed.
+
+        The store is still opened exclusively (RocksDB lock). A read-only *view* beside a live writer is not offered:
+        it breaks as soon as the writer compacts its files. While a server holds the store, query it over HTTP
+        (``--store http://127.0.0.1:8000/sparql``).
+        """
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        if self.path is None:
+            self._store = ox.Store()
+            return
+        if read_only and not (self.path / "CURRENT").exists():
+            raise StoreError(f"no store at {self.path}: run `dge-graph build --store {self.path}` first")
         try:
-            if self.path is None:
-                self._store = ox.Store()
-            elif read_only:
-                if not (self.path / "CURRENT").exists():
-                    raise StoreError(f"no store at {self.path}: run `dge-graph build --store {self.path}` first")
-                self._store = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path))
         except OSError as exc:
-            hint = " (is a server or another command using it? stop it first)" if "lock" in str(exc).lower() else ""
-            raise StoreError(f"cannot open the store at {self.path}{hint}: {exc}") from exc
+            if "lock" in str(exc).lower():
+                raise StoreError(
+                    f"the store at {self.path} is in use by another process (a running `dge-graph serve`?): "
+                    "stop it, or query the server instead, e.g. --store http://127.0.0.1:8000/sparql"
+                ) from exc
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
 
     def __repr__(self) -> str:
         return f"OxigraphStore({str(self.path) if self.path else ':memory:'})"
@@ -639,9 +647,8 @@ def open_store(location: str | None, *, timeout_s: float = 60.0, read_only: bool
     """Open the store a ``--store`` value names: a directory path, ``:memory:``, or an ``http(s)://`` base URL.
 
     An ``http(s)://`` URL is an Oxigraph-style server (``/query``, ``/update``, ``/store``); a URL that already
-    ends in ``/query`` or ``/sparql`` is used as the query endpoint as it is. ``read_only`` opens an on-disk store
-    as a read-only view, which works while another process (a running server) holds it; a missing directory is
-    then an error rather than a new empty store.
+    ends in ``/query`` or ``/sparql`` is used as the query endpoint as it is (e.g. a running ``dge-graph serve``).
+    ``read_only`` is for commands that only read: a missing store directory is then an error, not a new store.
     """
     if location is None or location == ":memory:":
         return OxigraphStore(None)
