@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from types import MappingProxyType
 
 from ..queries import NamedQueryError, find_named_query, load_named_queries, parse_argument_pairs
 from ..results import format_table
 from ..store import SelectResult, open_store
 
-FORMATS = {"csv": "text/csv", "json": "application/sparql-results+json", "tsv": "text/tab-separated-values"}
+FORMATS = MappingProxyType(
+    {"csv": "text/csv", "json": "application/sparql-results+json", "tsv": "text/tab-separated-values"}
+)
 
 
 def register(subparsers, add_store_option) -> None:
