@@ -1,0 +1,250 @@
+"""HTTP figures: our server (``dge-graph serve``) against a raw ``oxigraph serve`` on the same store directory.
+
+Both servers run one after the other on 127.0.0.1 (never any other address) with the store built by the
+``build`` stage; each is stopped by its PID. Per server we measure:
+
+* memory at rest (RSS once it answers, before any load) and after the load;
+* latency of every named-query case, one request at a time (p50/p95): on our server through the named-query
+  endpoint (``/queries/{name}?param=value``) and through ``/sparql`` with the very text sent to raw Oxigraph
+  (the query with its arguments as a trailing ``VALUES`` block, ``store._with_values``), so that the ratio
+  ``/sparql`` / raw is the cost of our HTTP layer alone;
+* linked-data dereference throughput under a bounded load from a second process: ``wrk`` (fixed connections and
+  duration) when installed, else a thread pool with a fixed request count and a time cap. Our server serves
+  ``/id/deployment/<key>`` as Turtle; raw Oxigraph answers ``DESCRIBE <iri>`` (its closest equivalent).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from dge_graph.store import _with_values
+
+from .measure import Latency, percentile, rss_mb
+from .querysets import QueryCase
+
+LOOPBACK = "127.0.0.1"
+RESULTS_JSON = "application/sparql-results+json"
+TURTLE = "text/turtle"
+NAMED_ACCEPT = {"Accept": "application/json"}  # the named-query endpoint answers SPARQL JSON results
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    kind: str  # "dge-graph" | "oxigraph"
+    process: subprocess.Popen
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(kind: str, store_dir: Path, *, timeout_s: float, ready_timeout_s: float = 120) -> Server:
+    """Start a server on a free loopback port and wait until it answers."""
+    bin_dir = Path(sys.executable).parent
+    port = _free_port()
+    if kind == "dge-graph":
+        command = [str(bin_dir / "dge-graph"), "serve", "--store", str(store_dir), "--host", LOOPBACK,
+                   "--port", str(port), "--timeout-s", str(timeout_s), "--quiet"]
+        probe = "/sparql?query=ASK%7B%7D"
+    else:
+        command = [str(bin_dir / "oxigraph"), "serve", "--location", str(store_dir), "--bind", f"{LOOPBACK}:{port}",
+                   "--union-default-graph", "--timeout-s", str(max(1, round(timeout_s)))]
+        probe = "/query?query=ASK%7B%7D"
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = Server(kind, process, port)
+    deadline = time.monotonic() + ready_timeout_s
+    with httpx.Client(timeout=5) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{kind} server exited with {process.returncode}: {process.stderr.read()[-2000:]}")
+            try:
+                if client.get(server.base + probe, headers={"Accept": RESULTS_JSON}).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"{kind} server did not answer within {ready_timeout_s:.0f} s")
+
+
+def _latency(client: httpx.Client, request: Callable[[], httpx.Response], repetitions: int,
+             cap_s: float) -> dict:
+    try:
+        try:
+            first = request()  # warm-up, and the status we report
+        except (httpx.RemoteProtocolError, httpx.ReadError):  # a kept-alive connection the server just closed
+            first = request()
+    except httpx.TimeoutException:
+        return {"timeout_s": client.timeout.read}
+    except httpx.HTTPError as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    if first.status_code != 200:
+        return {"status": first.status_code, "error": first.text[:300]}
+    samples: list[float] = []
+    spent = 0.0
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        try:
+            request().read()
+        except httpx.HTTPError as exc:
+            return {"error": f"{type(exc).__name__}: {exc}", "completed": len(samples)}
+        elapsed = time.perf_counter() - start
+        samples.append(elapsed)
+        spent += elapsed
+        if spent >= cap_s:
+            break
+    return {**Latency.of(samples).as_dict(), "bytes": len(first.content)}
+
+
+def query_latencies(server: Server, cases: Sequence[QueryCase], repetitions: int, cap_s: float,
+                    timeout_s: float) -> dict:
+    results = {}
+    with httpx.Client(timeout=timeout_s) as client:
+        for case in cases:
+            text = _with_values(case.query.sparql, case.substitutions)
+            accept = {"Accept": RESULTS_JSON}
+            entry = {}
+            if server.kind == "dge-graph":
+                named_url = f"{server.base}/queries/{case.query.name}"
+                params = dict(case.arguments)
+                entry["named"] = _latency(client, lambda: client.get(named_url, params=params, headers=NAMED_ACCEPT),
+                                          repetitions, cap_s)
+                entry["sparql"] = _latency(client, lambda: client.post(f"{server.base}/sparql", data={"query": text},
+                                                                       headers=accept), repetitions, cap_s)
+            else:
+                entry["sparql"] = _latency(client, lambda: client.post(f"{server.base}/query", data={"query": text},
+                                                                       headers=accept), repetitions, cap_s)
+            results[case.label] = entry
+    return results
+
+
+def dereference_paths(server_kind: str, deployments: Sequence[str], public_base: str) -> list[str]:
+    if server_kind == "dge-graph":
+        return ["/" + iri[len(public_base):] for iri in deployments]
+    return ["/query?" + urlencode({"query": f"DESCRIBE <{iri}>"}, quote_via=quote) for iri in deployments]
+
+
+WRK_SCRIPT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1], {["Accept"] = "text/turtle"})
+end
+done = function(summary, latency, requests)
+  io.write(string.format('WRK-JSON {"requests": %%d, "duration_us": %%d, "errors": %%d, "non2xx": %%d, '
+    .. '"p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.duration,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def load_with_wrk(server: Server, paths: Sequence[str], *, connections: int, duration_s: int) -> dict:
+    lua = WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    try:
+        done = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration_s}s", "--timeout", "10s",
+                               "-s", script.name, server.base + "/"],
+                              capture_output=True, text=True, timeout=duration_s + 60)
+    finally:
+        Path(script.name).unlink(missing_ok=True)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRK-JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk reported nothing: {done.stdout[-500:]} {done.stderr[-500:]}")
+    raw = json.loads(line[len("WRK-JSON "):])
+    seconds = raw["duration_us"] / 1e6
+    return {"tool": "wrk", "connections": connections, "requests": raw["requests"], "seconds": round(seconds, 2),
+            "requests_per_s": round(raw["requests"] / seconds, 1), "errors": raw["errors"] + raw["non2xx"],
+            "p50_ms": raw["p50_us"] / 1000, "p95_ms": raw["p95_us"] / 1000}
+
+
+def load_with_threads(server: Server, paths: Sequence[str], *, connections: int, duration_s: int,
+                      max_requests: int = 20_000) -> dict:
+    """Fallback without wrk: ``connections`` threads, at most ``max_requests`` requests, at most ``duration_s``."""
+    deadline = time.monotonic() + duration_s
+    latencies: list[float] = []
+    errors = 0
+
+    def worker(offset: int) -> tuple[list[float], int]:
+        mine, failed = [], 0
+        with httpx.Client(base_url=server.base, timeout=10, headers={"Accept": TURTLE}) as client:
+            index = offset
+            while time.monotonic() < deadline and index < max_requests:
+                start = time.perf_counter()
+                try:
+                    ok = client.get(paths[index % len(paths)]).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                mine.append(time.perf_counter() - start)
+                failed += not ok
+                index += connections
+        return mine, failed
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(connections) as pool:
+        for mine, failed in pool.map(worker, range(connections)):
+            latencies += mine
+            errors += failed
+    seconds = time.perf_counter() - start
+    return {"tool": "httpx-threads", "connections": connections, "requests": len(latencies),
+            "seconds": round(seconds, 2), "requests_per_s": round(len(latencies) / seconds, 1), "errors": errors,
+            "p50_ms": round(percentile(latencies, 50) * 1000, 2), "p95_ms": round(percentile(latencies, 95) * 1000, 2)}
+
+
+def dereference_load(server: Server, paths: Sequence[str], *, connections: int, duration_s: int) -> dict:
+    if shutil.which("wrk"):
+        return load_with_wrk(server, paths, connections=connections, duration_s=duration_s)
+    return load_with_threads(server, paths, connections=connections, duration_s=duration_s)
+
+
+def measure_server(kind: str, store_dir: Path, cases: Sequence[QueryCase], deployments: Sequence[str], *,
+                   public_base: str, repetitions: int, cap_s: float, timeout_s: float, connections: int,
+                   duration_s: int, log: Callable[[str], None]) -> dict:
+    server = start_server(kind, store_dir, timeout_s=timeout_s)
+    try:
+        time.sleep(1.0)
+        result: dict = {"rss_at_rest_mb": rss_mb(server.process.pid)}
+        log(f"    {kind}: up on {server.base}, {result['rss_at_rest_mb']} MB at rest; queries ...")
+        result["queries"] = query_latencies(server, cases, repetitions, cap_s, timeout_s)
+        paths = dereference_paths(kind, deployments, public_base)
+        with httpx.Client(base_url=server.base, timeout=30) as client:
+            status = client.get(paths[0], headers={"Accept": TURTLE}).status_code
+        log(f"    {kind}: dereference load ({connections} connections, {duration_s} s; first answer {status}) ...")
+        result["dereference"] = {**dereference_load(server, paths, connections=connections, duration_s=duration_s),
+                                 "first_status": status}
+        result["rss_after_load_mb"] = rss_mb(server.process.pid)
+        return result
+    finally:
+        server.stop()

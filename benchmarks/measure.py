@@ -1,0 +1,115 @@
+"""Small statistics and process helpers shared by the harness: percentiles, medians, peak memory, workers."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RESULT_MARKER = "BENCH-RESULT "
+
+
+class WorkerError(RuntimeError):
+    """A benchmark worker process failed; the message carries its stage and the tail of its stderr."""
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) by linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Latencies of repeated calls, in milliseconds."""
+
+    p50_ms: float
+    p95_ms: float
+    n: int
+
+    @classmethod
+    def of(cls, seconds: Sequence[float]) -> Latency:
+        ms = [s * 1000 for s in seconds]
+        return cls(round(percentile(ms, 50), 3), round(percentile(ms, 95), 3), len(ms))
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = call()
+    return time.perf_counter() - start, value
+
+
+def repeat_timed(call: Callable[[], Any], repetitions: int, *, warmup: int = 1,
+                 cap_s: float | None = None) -> tuple[list[float], Any]:
+    """Time ``call`` ``repetitions`` times after ``warmup`` untimed calls; stop early once ``cap_s`` is spent."""
+    value = None
+    for _ in range(warmup):
+        value = call()
+    samples: list[float] = []
+    spent = 0.0
+    for _ in range(repetitions):
+        seconds, value = timed(call)
+        samples.append(seconds)
+        spent += seconds
+        if cap_s is not None and spent >= cap_s:
+            break
+    return samples, value
+
+
+def median(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def rss_mb(pid: int) -> float | None:
+    """Current resident memory of a process, from /proc (None when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def directory_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+def run_worker(stage: str, params: Mapping[str, Any], *, timeout_s: float, log: Callable[[str], None]) -> dict:
+    """Run ``benchmarks.worker <stage>`` in a fresh interpreter and return the JSON it reports."""
+    command = [sys.executable, "-m", "benchmarks.worker", stage, json.dumps(dict(params))]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    try:
+        done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        raise WorkerError(f"stage {stage}: no result within {timeout_s:.0f} s") from exc
+    for line in done.stderr.splitlines():
+        log(f"    [{stage}] {line}")
+    results = [line[len(RESULT_MARKER):] for line in done.stdout.splitlines() if line.startswith(RESULT_MARKER)]
+    if done.returncode != 0 or not results:
+        tail = "\n".join(done.stderr.splitlines()[-15:])
+        raise WorkerError(f"stage {stage} failed (exit {done.returncode}):\n{tail}")
+    return json.loads(results[-1])

@@ -1,0 +1,245 @@
+"""The measured stages. Each runs inside a worker process (``benchmarks.worker``) and returns a JSON-able dict.
+
+* ``build``       — ``dge_graph.build.build`` of the project plus the synthetic deployments into a fresh store.
+* ``validate``    — all 40 rules with the SPARQL engine (``validate_store``), repeated; stores the report so the
+  named queries about findings have something to read.
+* ``pyshacl``     — the reference engine on a sample of deployments (with the whole knowledge graph), and our
+  engine on exactly the same graph; findings must be identical.
+* ``queries``     — every named-query case through the embedded store: p50 and p95.
+* ``rdflib``      — the same cases on rdflib's own SPARQL engine over the same quads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from dge_graph import validate as validation
+from dge_graph.build import build, parse_source, provenance_triples
+from dge_graph.namespaces import ID
+from rdflib import URIRef
+from dge_graph.progress import Progress
+from dge_graph.store import OxigraphStore
+
+from .measure import Latency, directory_mb, peak_rss_mb, repeat_timed, timed
+from .querysets import case_by_label, query_cases
+from .workload import build_sources, deployment_iris, sample_deployments, sample_ntriples
+
+EVALUATION_DATE = dt.date(2026, 11, 23)
+"""A fixed evaluation date, so that every run checks the same active rules."""
+
+
+class PhaseClock(Progress):
+    """A ``Progress`` that records when each step was reported (to split build time into phases)."""
+
+    def __init__(self) -> None:
+        super().__init__(quiet=True)
+        self.marks: list[tuple[str, float]] = []
+
+    def step(self, message: str, index: int | None = None, total: int | None = None) -> None:
+        self.marks.append((message, time.perf_counter() - self._start))
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _parameters() -> validation.Parameters:
+    return validation.Parameters(evaluation_date=EVALUATION_DATE)
+
+
+def _digest(pairs: set[tuple[Any, Any]]) -> str:
+    text = "\n".join(sorted(f"{a} {b}" for a, b in pairs))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def stage_build(store_dir: str, workload_file: str) -> dict:
+    target = Path(store_dir)
+    if target.exists():
+        shutil.rmtree(target)
+    store = OxigraphStore(target)
+    clock = PhaseClock()
+    seconds, report = timed(lambda: build(store, build_sources(Path(workload_file)), progress=clock))
+    store.close()
+    parsed_at = next((t for m, t in clock.marks if m.startswith("writing")), None)
+    return {
+        "seconds": seconds,
+        "parse_seconds": parsed_at,
+        "write_seconds": seconds - parsed_at if parsed_at is not None else None,
+        "triples": report.triples,
+        "store_mb": directory_mb(target),
+    }
+
+
+def stage_bulk_store(store_dir: str, workload_file: str) -> dict:
+    """The same graphs as ``build`` (parsed by ``build.parse_source``, same provenance triples), written with
+    pyoxigraph's non-transactional ``bulk_load`` into a fresh directory: what a build could do if it built a new
+    store directory and swapped it in, instead of staging graphs and MOVEing them inside one transaction.
+    Also the store the later stages read when the project build is too slow at a size."""
+    target = Path(store_dir)
+    if target.exists():
+        shutil.rmtree(target)
+    start = time.perf_counter()
+    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    activity = ox.NamedNode(f"{ID}build/{when.strftime('%Y%m%dT%H%M%SZ')}")
+    triples = 0
+    parse_seconds = 0.0
+    quads: list[ox.Quad] = []
+    for source in build_sources(Path(workload_file)):
+        parse_start = time.perf_counter()
+        parsed = parse_source(source)
+        parsed += provenance_triples(source, len(parsed), activity, when)
+        graph = ox.NamedNode(source.graph)
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed)
+        parse_seconds += time.perf_counter() - parse_start
+        triples += len(parsed)
+    store = ox.Store(str(target))
+    store.bulk_load(input=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - start
+    del store
+    return {"seconds": seconds, "parse_seconds": parse_seconds, "triples": triples, "store_mb": directory_mb(target)}
+
+
+def stage_validate(store_dir: str, runs: int, violations_file: str, cap_s: float) -> dict:
+    store = OxigraphStore(Path(store_dir))
+    shapes = validation.load_shapes()
+    parameters = _parameters()
+    resolved = shapes.resolved(parameters)
+    # one run split into its parts (where the time goes) ...
+    engine_seconds, violations = timed(lambda: validation.sparql_violations(store, resolved, shapes.rules))
+    index_seconds, _ = timed(lambda: validation.deployment_index(store))
+    Path(violations_file).write_text("\n".join(sorted(f"{f} {s}" for f, s in violations)), encoding="utf-8")
+    # ... then whole runs, as a user runs them (``dge-graph validate``)
+    total, report = repeat_timed(lambda: validation.validate_store(store, parameters, shapes=shapes), runs,
+                                 warmup=0, cap_s=cap_s)
+    write_seconds, _ = timed(lambda: validation.store_report(store, report))
+    store.close()
+    return {
+        "seconds": total,
+        "engine_seconds": engine_seconds,
+        "index_seconds": index_seconds,
+        "report_write_seconds": write_seconds,
+        "findings": len(report.findings),
+        "deployments": report.deployments_checked,
+        "active_rules": len(report.active_rules),
+        "violations_digest": _digest(violations),
+    }
+
+
+def _sample_store(workload_file: Path, sample: set[str]) -> OxigraphStore:
+    """An in-memory store of the knowledge graph plus the sampled deployments (what pyshacl gets too)."""
+    store = OxigraphStore(None)
+    for source in build_sources(workload_file)[:-1]:
+        store.raw.load(path=str(source.path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(source.graph))
+    store.raw.load(input=sample_ntriples(workload_file, sample), format=ox.RdfFormat.N_TRIPLES,
+                   to_graph=ox.NamedNode("urn:dge-graph:benchmark:sample"))
+    return store
+
+
+def stage_pyshacl(workload_file: str, violations_file: str, sample_size: int, seed: int) -> dict:
+    workload = Path(workload_file)
+    sample = set(sample_deployments(workload, sample_size, seed))
+    shapes = validation.load_shapes()
+    resolved = shapes.resolved(_parameters())
+    sample_store = _sample_store(workload, sample)
+    data = sample_store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    ours_seconds, ours = repeat_timed(lambda: validation.sparql_violations(sample_store, resolved, shapes.rules), 3)
+    _log(f"pyshacl on {len(sample)} deployments ({len(data)} triples) ...")
+    reference_seconds, reference = timed(lambda: validation.pyshacl_violations(data, resolved, shapes.rules))
+    # the same deployments as judged by the validate stage on the full store
+    judged = Path(violations_file).read_text(encoding="utf-8").splitlines()
+    synthetic = set(deployment_iris(workload))  # the sample graph also holds the project's own example deployments
+    in_full = {(URIRef(f), URIRef(s)) for f, s in (line.split(" ") for line in judged if line)
+               if f in sample or f not in synthetic}
+    return {
+        "sample_deployments": len(sample),
+        "sample_triples": len(data),
+        "pyshacl_seconds": reference_seconds,
+        "sparql_seconds_on_sample": ours_seconds,
+        "pyshacl_findings": len(reference),
+        "sparql_findings": len(ours),
+        "identical_on_sample": reference == ours,
+        "identical_to_full_store": reference == in_full,
+        "only_pyshacl": sorted(f"{f} {s}" for f, s in reference - ours)[:10],
+        "only_sparql": sorted(f"{f} {s}" for f, s in ours - reference)[:10],
+    }
+
+
+def stage_queries(store_dir: str, labels: list[str], repetitions: int, cap_s: float) -> dict:
+    """Time the given cases (the runner starts one worker per case: pyoxigraph queries cannot be cancelled)."""
+    store = OxigraphStore(Path(store_dir), read_only=True)
+    results = {}
+    for label in labels:
+        case = case_by_label(label)
+        substitutions = case.substitutions
+        samples, value = repeat_timed(lambda: store.query(case.query.sparql, substitutions=substitutions),
+                                      repetitions, cap_s=cap_s)
+        results[case.label] = {**case.as_dict(), **Latency.of(samples).as_dict(), "rows": _row_count(value)}
+    return {"cases": results}
+
+
+def _row_count(value: Any) -> int:
+    if isinstance(value, bool):
+        return 1
+    return len(value.rows) if hasattr(value, "rows") else len(value)
+
+
+class _CaseTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _CaseTimeout
+
+
+def stage_rdflib(store_dir: str, repetitions: int, cap_s: float, timeout_s: float) -> dict:
+    from rdflib import Dataset
+
+    store = OxigraphStore(Path(store_dir), read_only=True)
+    dump = store.raw.dump(format=ox.RdfFormat.N_QUADS)
+    store.close()
+    dataset = Dataset(default_union=True)
+    load_seconds, _ = timed(lambda: dataset.parse(data=dump, format="nquads"))
+    del dump
+    results: dict[str, dict] = {}
+    signal.signal(signal.SIGALRM, _on_alarm)
+    for case in query_cases():
+        substitutions = case.substitutions
+        signal.alarm(int(timeout_s))
+        try:
+            samples, value = repeat_timed(lambda: list(dataset.query(case.query.sparql, initBindings=substitutions)),
+                                          repetitions, warmup=0, cap_s=cap_s)
+        except _CaseTimeout:
+            results[case.label] = {"timeout_s": timeout_s}
+            _log(f"rdflib {case.label}: more than {timeout_s:.0f} s")
+            continue
+        finally:
+            signal.alarm(0)
+        results[case.label] = {**Latency.of(samples).as_dict(), "rows": len(value)}
+        _log(f"rdflib {case.label}: {Latency.of(samples).p50_ms:.0f} ms")
+    return {"load_seconds": load_seconds, "cases": results}
+
+
+STAGES = {
+    "build": stage_build,
+    "bulk_store": stage_bulk_store,
+    "validate": stage_validate,
+    "pyshacl": stage_pyshacl,
+    "queries": stage_queries,
+    "rdflib": stage_rdflib,
+}
+
+
+def run_stage(name: str, params: dict) -> dict:
+    result = STAGES[name](**params)
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
