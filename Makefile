@@ -8,12 +8,13 @@ STORE  ?= var/store
 SHARED ?= ../shared
 EXTRAS ?= test
 
-.PHONY: run build serve test install shared-check clean help screenshot-analytics conformance fuzz screenshot
+.PHONY: run build serve test install shared-check clean help bench screenshot-analytics conformance fuzz screenshot
 
 help:
 	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, serve it on http://$(HOST):$(PORT)"
 	@echo "make test                               set up .venv if needed and run the whole test suite"
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
+	@echo "make bench [SIZES=\"10 50 300\"] [RUNS=3]  benchmarks (default: size 10, 1 run); table -> docs/benchmarks.md"
 	@echo "make conformance                        W3C SPARQL 1.1 Protocol tests against /sparql (needs ../shared)"
 	@echo "make fuzz                               schemathesis against the OpenAPI spec of a local server (no 5xx)"
 	@echo "make screenshot                         HTML pages in headless Chromium (PNGs in var/screenshots)"
@@ -45,6 +46,14 @@ test: install
 shared-check: install
 	DGE_SHARED=$(SHARED) $(BIN)/python -m pytest -m shared -p no:cacheprovider tests/shared
 
+# Benchmarks (docs/benchmarks.md). SIZES = deployments per municipality over all 342 municipalities.
+SIZES ?= 10
+RUNS  ?= 1
+BENCH_ARGS ?= --repetitions 10 --pyshacl-sample 100 --http-duration-s 5 --query-timeout-s 10
+bench:
+	$(MAKE) install EXTRAS=bench
+	$(BIN)/python -m benchmarks.run --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS) --write-doc
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
@@ -61,9 +70,10 @@ conformance: install
 
 # Property-based fuzzing of the HTTP API from its OpenAPI spec (schemathesis; bounded examples; fails on any 5xx).
 FUZZ_EXAMPLES ?= 30
+FUZZ_TIME ?= 300
 fuzz:
 	$(MAKE) install EXTRAS=test,fuzz
-	$(BIN)/python tests/api_checks/fuzz.py --max-examples $(FUZZ_EXAMPLES)
+	$(BIN)/python tests/api_checks/fuzz.py --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_TIME)
 
 # The query editor, a resource page (nl and en), the ontology and the API docs in headless Chromium
 # (needs chromium: apt-get install -y chromium). Screenshots: var/screenshots/api-*.png
