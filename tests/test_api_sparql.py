@@ -12,7 +12,9 @@ import pytest
 from api_support import TOKEN, api_store, client, client_for, fresh_store, load_test_graph  # noqa: F401
 
 PRIVACY_LABEL_EN = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?label WHERE { <https://w3id.org/dge-graph/id/value/privacy> skos:prefLabel ?label FILTER(LANG(?label) = "en") }"""
+SELECT ?label WHERE {
+  <https://w3id.org/dge-graph/id/value/privacy> skos:prefLabel ?label FILTER(LANG(?label) = "en")
+}"""
 VALUES_CONSTRUCT = """PREFIX dge: <https://w3id.org/dge-graph/def#>
 CONSTRUCT { ?v a dge:PublicValue } WHERE { ?v a dge:PublicValue }"""
 SRX = "{http://www.w3.org/2005/sparql-results#}"

@@ -22,7 +22,8 @@ _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
   | (?P<word>[^\W\d][\w.\-]*(?::[\w.\-:%\\]*)?|:[\w.\-:%\\]*)
@@ -84,7 +85,8 @@ def with_using(update: str, using: Sequence[str], using_named: Sequence[str]) ->
     accepts them (``DELETE``/``INSERT … WHERE``; not ``DELETE WHERE``, which has no dataset clause)."""
     if not using and not using_named:
         return update
-    clause = " ".join([f"USING {checked_iri(g)}" for g in using] + [f"USING NAMED {checked_iri(g)}" for g in using_named])
+    clauses = [f"USING {checked_iri(g)}" for g in using] + [f"USING NAMED {checked_iri(g)}" for g in using_named]
+    clause = " ".join(clauses)
     inserts: list[int] = []
     previous: str | None = None
     for token in tokens(update):

@@ -28,6 +28,7 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--hide-scrollbars", "--virtual-time-budget=8000")
 
+ELI_GDPR_ART_35 = "http://data.europa.eu/eli/reg/2016/679/art_35/oj"
 DEPLOYMENT_WITH_FINDINGS = """
 PREFIX sh: <http://www.w3.org/ns/shacl#>
 PREFIX dge: <https://w3id.org/dge-graph/def#>
@@ -51,8 +52,8 @@ def pages(base: str) -> list[tuple[str, str, dict[str, str], tuple[str, ...]]]:
         ("api-deployment-en", f"{deployment}?_mediatype=html&lang=en", {}, ("Validation findings", "Violation")),
         ("api-value-en", f"{base}/id/value/privacy?_mediatype=html&lang=en", {}, ("Links to this resource",)),
         ("api-ontology-en", f"{base}/def?_mediatype=html&lang=en", {}, ('id="Deployment"',)),
-        ("api-eli-article-en", f"{base}/resource?iri={quote('http://data.europa.eu/eli/reg/2016/679/art_35/oj', safe='')}"
-                               "&_mediatype=html&lang=en", {}, ("Properties",)),
+        ("api-eli-article-en", f"{base}/resource?iri={quote(ELI_GDPR_ART_35, safe='')}&_mediatype=html&lang=en",
+         {}, ("Properties",)),
         ("api-docs", f"{base}/docs", {}, ("opblock", "/sparql")),
     ]
 

@@ -166,7 +166,8 @@ def _page(request: Request, settings: Settings, description: Description, lang: 
         else:
             entry["objects"].append(links.term(obj))
     for entry in grouped.values():
-        entry["objects"].sort(key=lambda t: (t.get("language") not in (None, lang), str(t.get("label") or t.get("value"))))
+        entry["objects"].sort(
+            key=lambda t: (t.get("language") not in (None, lang), str(t.get("label") or t.get("value"))))
     return {
         "iri": description.iri,
         "label": description.label(description.iri, lang) or _compact(description.iri),
@@ -221,7 +222,8 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
     return render(request, "resource.html", page=page, lang=lang, headers=_headers(request, media_type))
 
 
-@router.api_route("/resource", methods=["GET", "HEAD"], summary="Any resource of the graph, by IRI (linked data)", response_class=Response,
+@router.api_route("/resource", methods=["GET", "HEAD"],
+                  summary="Any resource of the graph, by IRI (linked data)", response_class=Response,
             responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}, 406: {}})
 async def resource(request: Request, iri: str = Query(..., description="the resource IRI", min_length=1),
                    mediatype: str | None = MEDIATYPE_QUERY,
@@ -229,14 +231,16 @@ async def resource(request: Request, iri: str = Query(..., description="the reso
     return await serve_resource(request, store, settings, iri, mediatype)
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="An instance resource of the project namespace (linked data)",
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"],
+                  summary="An instance resource of the project namespace (linked data)",
             response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def instance(request: Request, path: str, mediatype: str | None = MEDIATYPE_QUERY,
                    store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     return await serve_resource(request, store, settings, f"{settings.public_base}id/{path}", mediatype)
 
 
-@router.api_route("/def", methods=["GET", "HEAD"], summary="The ontology: every dge: term (hash IRIs) in one document", response_class=Response,
+@router.api_route("/def", methods=["GET", "HEAD"],
+                  summary="The ontology: every dge: term (hash IRIs) in one document", response_class=Response,
             responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
                    store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
@@ -263,14 +267,16 @@ async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
                   alternates=_alternates(request), headers=_headers(request, media_type))
 
 
-@router.api_route("/def/{module:path}", methods=["GET", "HEAD"], summary="An ontology module (owl:Ontology IRI)", response_class=Response,
+@router.api_route("/def/{module:path}", methods=["GET", "HEAD"],
+                  summary="An ontology module (owl:Ontology IRI)", response_class=Response,
             responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def ontology_module(request: Request, module: str, mediatype: str | None = MEDIATYPE_QUERY,
                           store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     return await serve_resource(request, store, settings, f"{settings.public_base}def/{module}", mediatype)
 
 
-@router.api_route("/graph/{path:path}", methods=["GET", "HEAD"], summary="A named graph: its content (RDF) or its description (HTML)",
+@router.api_route("/graph/{path:path}", methods=["GET", "HEAD"],
+                  summary="A named graph: its content (RDF) or its description (HTML)",
             response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def named_graph(request: Request, path: str, mediatype: str | None = MEDIATYPE_QUERY,
                       store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:

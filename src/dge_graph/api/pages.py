@@ -16,7 +16,8 @@ DEFAULT_LANGUAGE = "nl"
 
 UI_TEXT = MappingProxyType({
     "nl": MappingProxyType({
-        "home": "Start", "editor": "SPARQL-editor", "api": "API-documentatie", "dataset": "Dataset (VoID)",
+        "home": "Start", "editor": "SPARQL-editor", "queries": "Vragen", "municipalities": "Gemeenten",
+        "api": "API-documentatie", "dataset": "Dataset (VoID)",
         "types": "Typen", "outgoing": "Eigenschappen", "incoming": "Verwijzingen naar deze bron",
         "findings": "Validatiebevindingen", "no_findings": "Geen bevindingen in het laatste validatierapport.",
         "no_report": "Er is nog geen validatierapport.", "severity": "Ernst", "requirement": "Eis",
@@ -30,7 +31,8 @@ UI_TEXT = MappingProxyType({
         "title": "Digitale grondrechten en ethiek – kennisgraaf",
     }),
     "en": MappingProxyType({
-        "home": "Home", "editor": "SPARQL editor", "api": "API documentation", "dataset": "Dataset (VoID)",
+        "home": "Home", "editor": "SPARQL editor", "queries": "Queries", "municipalities": "Municipalities",
+        "api": "API documentation", "dataset": "Dataset (VoID)",
         "types": "Types", "outgoing": "Properties", "incoming": "Links to this resource",
         "findings": "Validation findings", "no_findings": "No findings in the latest validation report.",
         "no_report": "There is no validation report yet.", "severity": "Severity", "requirement": "Requirement",

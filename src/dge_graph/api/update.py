@@ -74,7 +74,8 @@ async def _body_as_ntriples(request: Request, graph: str) -> bytes:
 
 
 def _graph_content(store: Store, graph: str) -> bytes:
-    return quads_to_ntriples(store.evaluate(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}"))
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}"
+    return quads_to_ntriples(store.evaluate(query))
 
 
 @router.api_route("/rdf-graph-store", methods=["GET", "PUT", "POST", "DELETE"],

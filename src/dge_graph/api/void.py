@@ -77,7 +77,8 @@ def void_triples(store: Store, settings: Settings, endpoint: str):
         ox.Triple(dataset, n(FOAF.homepage), n(endpoint.rsplit("/", 1)[0] + "/")),
     ]
     for media_type in VOID_TYPES:
-        triples.append(ox.Triple(dataset, n(VOID.feature), n(f"http://www.w3.org/ns/formats/{_format_name(media_type)}")))
+        feature = n(f"http://www.w3.org/ns/formats/{_format_name(media_type)}")
+        triples.append(ox.Triple(dataset, n(VOID.feature), feature))
     for license_iri in licenses or [DEFAULT_LICENSE]:
         triples.append(ox.Triple(dataset, n(DCT.license), n(license_iri)))
     triples += [ox.Triple(dataset, n(DCT.source), n(site)) for site in SOURCE_SITES]
