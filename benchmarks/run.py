@@ -73,6 +73,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="run the rdflib baseline only up to this many deployments (default: 20000)")
     parser.add_argument("--http-connections", type=int, default=4)
     parser.add_argument("--http-duration-s", type=int, default=10)
+    parser.add_argument("--query-workers", choices=("per-case", "shared"), default="per-case",
+                        help="one worker per query case, killed after its time limit (default), or one for all "
+                        "(faster to start; a runaway query then stalls the run)")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=("build", "validate", "pyshacl", "queries", "rdflib", "http"))
     parser.add_argument("--write-doc", action="store_true", help="update the table in docs/benchmarks.md")
@@ -177,8 +180,15 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
                         "sample_size": args.pyshacl_sample, "seed": args.seed}, timeout_s=3600, log=log))
         recorder.save()
     cases = query_cases()
-    if "queries" not in args.skip:
-        _log(f"  queries ({len(cases)} cases) ...")
+    if "queries" not in args.skip and args.query_workers == "shared":
+        _log(f"  queries ({len(cases)} cases, one worker) ...")
+        _stage(record, "queries", lambda: run_worker(
+            "queries", {"store_dir": str(store_dir), "labels": [c.label for c in cases],
+                        "repetitions": args.repetitions, "cap_s": args.query_timeout_s},
+            timeout_s=args.query_timeout_s * 3 * len(cases) + 60, log=log))
+        recorder.save()
+    elif "queries" not in args.skip:
+        _log(f"  queries ({len(cases)} cases, one worker each) ...")
         results: dict = {}
         for case in cases:
             try:

@@ -1,0 +1,70 @@
+"""The benchmark harness on a tiny size, so that it does not rot (no timing assertions: speed lives in
+benchmarks/). Checks real output: the results document has every stage, the table every row and every case."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import report, run
+from benchmarks.measure import percentile
+from benchmarks.querysets import query_cases
+from benchmarks.workload import deployment_iris, ensure_workload, sample_ntriples
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [([1.0], 50, 1.0), ([1.0, 2.0, 3.0, 4.0], 50, 2.5), ([1.0, 2.0, 3.0, 4.0, 5.0], 95, 4.8), ([3.0, 1.0, 2.0], 0, 1.0)],
+)
+def test_percentile_interpolates_between_ranks(values, q, expected):
+    assert percentile(values, q) == pytest.approx(expected)
+
+
+def test_sample_keeps_the_deployments_their_safeguards_and_shared_resources(tmp_path):
+    workload, created = ensure_workload(tmp_path, 2, 3, seed=7)
+    assert created
+    everyone = deployment_iris(workload.path)
+    assert len(everyone) == 6
+    chosen = {everyone[0]}
+    lines = sample_ntriples(workload.path, chosen).decode().splitlines()
+    subjects = {line.split(" ", 1)[0][1:-1] for line in lines}
+    assert everyone[0] in subjects
+    assert any(s.startswith(everyone[0] + "/safeguard/") for s in subjects)
+    assert not any(s == other or s.startswith(other + "/") for other in everyone[1:] for s in subjects)
+    assert any("/synthetic-run/" in s for s in subjects)  # the generator run, shared by all deployments
+
+
+def test_tiny_run_records_every_stage_and_renders_every_row(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# Benchmarks\n\nbefore\n\n{report.BEGIN}\nold table\n{report.END}\n\nafter\n", encoding="utf-8")
+    code = run.main([
+        "--sizes", "1", "--municipalities", "3", "--runs", "1", "--repetitions", "2", "--query-workers", "shared",
+        "--pyshacl-sample", "2", "--work-dir", str(tmp_path / "work"), "--results-dir", str(tmp_path / "results"),
+        "--skip", "rdflib", "http", "--write-doc", "--doc", str(doc),
+    ])
+    assert code == 0
+    data = json.loads((tmp_path / "results" / "latest.json").read_text(encoding="utf-8"))
+    size = data["sizes"]["1"]
+    assert size["deployments"] == 3
+    for stage in ("bulk_store", "build", "validate", "pyshacl", "queries"):
+        assert stage in size and "error" not in size[stage], (stage, size.get(stage))
+    # the project build and the bulk load write the same number of triples
+    assert size["build"]["runs"][0]["triples"] == size["bulk_store"]["runs"][0]["triples"]
+    # the SPARQL engine and pyshacl agree on the sample, and with the full-store run
+    assert size["pyshacl"]["identical_on_sample"] and size["pyshacl"]["identical_to_full_store"]
+    assert size["validate"]["findings"] > 0
+    labels = {case.label for case in query_cases()}
+    assert set(size["queries"]["cases"]) == labels
+
+    text = doc.read_text(encoding="utf-8")
+    assert "old table" not in text and text.startswith("# Benchmarks\n\nbefore") and text.endswith("after\n")
+    table = text.split(report.BEGIN)[1].split(report.END)[0]
+    for measure in ("build, project", "validate all rules", "findings identical to pyshacl", "rdflib SPARQL",
+                    "HTTP `/sparql`", "dereference", "server memory"):
+        assert measure in table
+    assert "yes ✅" in table
+    for label in labels:
+        assert f"| {label}" in table
