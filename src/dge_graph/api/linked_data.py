@@ -34,7 +34,7 @@ from ..describe import (
     graph_members,
     validation_findings,
 )
-from ..namespaces import DGE, PREFIXES, RDF, SH
+from ..namespaces import DGE, PREFIXES, RDF, SH, XSD
 from ..store import Store
 from .deps import get_settings, get_store
 from .pages import render, request_language
@@ -99,7 +99,7 @@ class Links:
             return {"kind": "iri", "value": iri, "href": self.href(iri), "label": label or _compact(iri),
                     "labelled": label is not None}
         if isinstance(node, Literal):
-            datatype = str(node.datatype) if node.datatype else None
+            datatype = str(node.datatype) if node.datatype and node.datatype != XSD.string else None
             return {"kind": "literal", "value": str(node), "language": node.language,
                     "datatype_label": _compact(datatype) if datatype else None}
         return {"kind": "bnode", "label": f"_:{node}"}
