@@ -66,7 +66,7 @@ screenshot-analytics: install
 # BACKEND=remote runs them over a real `oxigraph serve` instead of the embedded store.
 BACKEND ?= embedded
 conformance: install
-	DGE_SHARED=$(SHARED) $(BIN)/python -W ignore::DeprecationWarning tests/conformance/protocol_runner.py --backend $(BACKEND)
+	DGE_SHARED=$(SHARED) $(BIN)/python tests/conformance/protocol_runner.py --backend $(BACKEND)
 
 # Property-based fuzzing of the HTTP API from its OpenAPI spec (schemathesis; bounded examples; fails on any 5xx).
 FUZZ_EXAMPLES ?= 30

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("embedded", "remote"), default="embedded")
     parser.add_argument("-v", "--verbose", action="store_true", help="print passing tests too")
     args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     folder = shared_dir() / "conformance" / "sparql11" / "protocol"
     manifest = folder / "manifest.ttl"
     if not manifest.is_file():
