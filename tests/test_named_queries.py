@@ -37,7 +37,8 @@ REQUIRED_QUESTIONS = (
     "value-conflicts",  # which values are in tension in each value conflict
     "development-lines",  # the development lines with their values and commitments
 )
-KNOWLEDGE_QUERIES = REQUIRED_QUESTIONS + ("requirements-in-force", "requirements-for-safeguard")
+KNOWLEDGE_QUERIES = REQUIRED_QUESTIONS + (
+    "requirements-protecting-value", "requirements-in-force", "requirements-for-safeguard")
 """Queries over the knowledge data (values, rights, law, requirements, agenda): their results are fixed by data/, so
 each example must have an expected file. Queries over deployments are tested by their owners on fixtures; they get
 an expected file here only when their result is fixed by the project graph."""
