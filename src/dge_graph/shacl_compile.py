@@ -148,6 +148,90 @@ class _Compiler:
             parts.append(_disjunction([f"sameTerm({var}, {_term(m)})" for m in self.members(shape, head)]))
         return parts
 
+    # ---- patterns: the parts of a conjunction that can be matched as triples ----------------------------------
+
+    def constraint_items(self, shape: Node) -> list[tuple[URIRef, Node]]:
+        """The constraint-bearing ``sh:`` statements of a shape (no targets, annotations or severities)."""
+        return [
+            (p, o)
+            for p, o in self.shapes.predicate_objects(shape)
+            if str(p).startswith(str(SH)) and p not in _NON_CONSTRAINTS
+        ]
+
+    def exact_triple(self, shape: Node, focus: str) -> str | None:
+        """``focus path value`` when a property shape is just ``sh:path`` + one ``sh:hasValue`` (then the triple
+        pattern matches exactly the conforming focus nodes)."""
+        if self.is_deactivated(shape):
+            return None
+        items = self.constraint_items(shape)
+        predicates = sorted(p for p, _ in items)
+        if predicates != sorted([SH.path, SH.hasValue]):
+            return None
+        return f"{focus} {self.path(shape)} {_term(self.single(shape, SH.hasValue))} ."
+
+    def split(self, shape: Node, var: str, stack: tuple[Node, ...] = ()) -> tuple[list[str], str]:
+        """Conformance to a node shape as (triple patterns, FILTER expression): with ``var`` bound, the node
+        conforms iff the patterns match and the expression is true. The patterns let the store use its indexes
+        instead of evaluating one ``EXISTS`` per candidate."""
+        if shape in stack:
+            raise ShapeCompileError(f"shape {shape} refers to itself (recursive shapes are not supported)")
+        if self.is_deactivated(shape):
+            return [], "true"
+        if (shape, SH.path, None) in self.shapes:
+            raise ShapeCompileError(f"{shape} is a property shape where a node shape was expected")
+        self.check_parameters(shape, _NODE_PARAMETERS)
+        stack = (*stack, shape)
+        patterns: list[str] = []
+        rest: list[str] = []
+        members = list(self.objects(shape, SH.node))
+        for head in self.objects(shape, SH["and"]):
+            members += self.members(shape, head)
+        for member in members:
+            more, expression = self.split(member, var, stack)
+            patterns += more
+            rest.append(expression)
+        for head in self.objects(shape, SH["or"]):
+            rest.append(_disjunction([self.node_expr(m, var, stack) for m in self.members(shape, head)]))
+        for target in self.objects(shape, SH["not"]):
+            rest.append(_negation(self.node_expr(target, var, stack)))
+        for head in self.objects(shape, SH["in"]):
+            rest.append(_disjunction([f"sameTerm({var}, {_term(m)})" for m in self.members(shape, head)]))
+        rest += [f"sameTerm({var}, {_term(v)})" for v in self.objects(shape, SH.hasValue)]
+        for prop in self.objects(shape, SH.property):
+            triple = self.exact_triple(prop, var)
+            if triple is not None:
+                patterns.append(triple)
+            else:
+                rest.append(self.property_expr(prop, var, stack))
+        return patterns, _conjunction(rest)
+
+    def violation(self, shape: Node, var: str) -> tuple[list[str], str]:
+        """(patterns, expression) matching exactly the nodes that do *not* conform to ``shape``.
+
+        The rule shapes say ``sh:or ( [ sh:not C ] H )`` or ``sh:not C``; their violations are ``C and not H``
+        and ``C``, so the condition C becomes triple patterns (``split``) and only the rest stays a FILTER.
+        Any other shape is ``FILTER(!conforms)``.
+        """
+        if self.is_deactivated(shape):
+            return [], "false"
+        items = self.constraint_items(shape)
+        if len(items) == 1 and items[0][0] == SH["not"]:
+            return self.split(items[0][1], var)
+        if len(items) == 1 and items[0][0] == SH["or"]:
+            patterns: list[str] = []
+            rest: list[str] = []
+            for member in self.members(shape, items[0][1]):
+                inner = self.constraint_items(member)
+                if isinstance(member, BNode) and len(inner) == 1 and inner[0][0] == SH["not"] \
+                        and not self.is_deactivated(member):
+                    more, expression = self.split(inner[0][1], var)
+                    patterns += more
+                    rest.append(expression)
+                else:
+                    rest.append(_negation(self.node_expr(member, var)))
+            return patterns, _conjunction(rest)
+        return [], _negation(self.node_expr(shape, var))
+
     # ---- property level ---------------------------------------------------------------------------------------
 
     def path(self, shape: Node) -> str:
@@ -240,15 +324,17 @@ def conformance_expression(shapes: Graph, shape: Node, var: str = "?focus") -> s
 def violation_query(shapes: Graph, shape: URIRef, target_classes: Iterable[URIRef]) -> CompiledShape:
     """``SELECT ?focus`` for the instances of ``target_classes`` that do not conform to ``shape``."""
     classes = " ".join(_term(c) for c in sorted(set(target_classes), key=str))
-    expression = conformance_expression(shapes, shape)
-    query = (
-        "SELECT DISTINCT ?focus WHERE {\n"
-        f"  VALUES ?targetClass {{ {classes} }}\n"
-        f"  ?focus {_term(RDF.type)} ?targetClass .\n"
-        f"  FILTER({_negation(expression)})\n"
-        "}"
-    )
-    return CompiledShape(shape, query)
+    patterns, expression = _Compiler(shapes).violation(shape, "?focus")
+    lines = [
+        "SELECT DISTINCT ?focus WHERE {",
+        f"  VALUES ?targetClass {{ {classes} }}",
+        f"  ?focus {_term(RDF.type)} ?targetClass .",
+        *(f"  {p}" for p in patterns),
+    ]
+    if expression != "true":
+        lines.append(f"  FILTER({expression})")
+    lines.append("}")
+    return CompiledShape(shape, "\n".join(lines))
 
 
 def matching_query(shapes: Graph, shape: Node, target_classes: Iterable[URIRef]) -> str:
