@@ -180,7 +180,7 @@ def render(data: dict) -> str:
     row("validate all rules (SPARQL engine), s", "≤ 5 s at 100k deployments",
         lambda m: m["validate_note"] or _num(m["validate_s"], 2) + _verdict(m["validate_s"], TARGETS["validate_s"],
                                                                             big(m)))
-    row("… of which rule queries / deployment index, s", "",
+    row("… of which rule queries and findings / deployment index, s", "",
         lambda m: m["validate_note"] or f"{_num(m['validate_engine_s'], 2)} / {_num(m['validate_index_s'], 2)}")
     row("findings (deployment × rule)", "", lambda m: _num(m["findings"], 0))
     row("pyshacl on a sample: deployments, s", "(reference)",
@@ -232,6 +232,17 @@ def render(data: dict) -> str:
     return "\n".join(lines)
 
 
+def merge(documents: list[dict]) -> dict:
+    """One document from several runs (e.g. the large size run separately): sizes merged stage by stage."""
+    merged = {**documents[0], "sizes": {}}
+    for document in documents:
+        for key, size in document["sizes"].items():
+            merged["sizes"].setdefault(key, {}).update(size)
+    if len(documents) > 1:
+        merged["started"] = " + ".join(d["started"] for d in documents)
+    return merged
+
+
 def update_document(doc: Path, table: str) -> None:
     text = doc.read_text(encoding="utf-8") if doc.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN not in text or END not in text:
@@ -243,11 +254,12 @@ def update_document(doc: Path, table: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.report")
-    parser.add_argument("results", nargs="?", type=Path, default=PROJECT_ROOT / "benchmarks/results/latest.json")
+    parser.add_argument("results", nargs="*", type=Path, default=[PROJECT_ROOT / "benchmarks/results/latest.json"],
+                        help="results documents; several are merged stage by stage (later ones win)")
     parser.add_argument("--write-doc", action="store_true")
     parser.add_argument("--doc", type=Path, default=PROJECT_ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
-    table = render(json.loads(args.results.read_text(encoding="utf-8")))
+    table = render(merge([json.loads(path.read_text(encoding="utf-8")) for path in args.results]))
     print(table)
     if args.write_doc:
         update_document(args.doc, table)

@@ -64,6 +64,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--build-max-deployments", type=int, default=20_000,
                         help="run the project build only up to this many deployments (default: 20000)")
     parser.add_argument("--build-timeout-s", type=float, default=900.0)
+    parser.add_argument("--validate-timeout-s", type=float, default=3600.0)
     parser.add_argument("--build-runs", type=int, help="runs of the (slow) project build (default: --runs)")
     parser.add_argument("--stage-budget-s", type=float, default=240.0,
                         help="stop repeating a stage once it has used this much time (default: 240)")
@@ -77,7 +78,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="one worker per query case, killed after its time limit (default), or one for all "
                         "(faster to start; a runaway query then stalls the run)")
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=("build", "validate", "pyshacl", "queries", "rdflib", "http"))
+                        choices=("bulk_store", "build", "validate", "pyshacl", "queries", "rdflib", "http"),
+                        help="stages to leave out (bulk_store: reuse the store a previous run left in --work-dir)")
     parser.add_argument("--write-doc", action="store_true", help="update the table in docs/benchmarks.md")
     parser.add_argument("--doc", type=Path, default=PROJECT_ROOT / "docs" / "benchmarks.md")
     return parser.parse_args(argv)
@@ -153,9 +155,12 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
                 break
         return {"runs": results}
 
-    _log("  bulk_store ...")
-    _stage(record, "bulk_store", lambda: repeated("bulk_store", params, args.build_timeout_s, args.runs))
-    recorder.save()
+    if "bulk_store" not in args.skip or not (store_dir / "CURRENT").exists():
+        _log("  bulk_store ...")
+        _stage(record, "bulk_store", lambda: repeated("bulk_store", params, args.build_timeout_s, args.runs))
+        recorder.save()
+    else:
+        _log(f"  reusing the store in {store_dir}")
     if "build" not in args.skip:
         if workload.deployments <= args.build_max_deployments:
             _log("  build (project build) ...")
@@ -171,7 +176,7 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
         _stage(record, "validate", lambda: run_worker(
             "validate", {"store_dir": str(store_dir), "runs": args.runs, "violations_file": str(violations_file),
                          "cap_s": args.stage_budget_s},
-            timeout_s=3600, log=log))
+            timeout_s=args.validate_timeout_s, log=log))
         recorder.save()
     if "pyshacl" not in args.skip and violations_file.exists():
         _log(f"  pyshacl on {args.pyshacl_sample} deployments ...")
@@ -195,7 +200,7 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
                 results.update(run_worker("queries", {"store_dir": str(store_dir), "labels": [case.label],
                                                       "repetitions": args.repetitions,
                                                       "cap_s": args.query_timeout_s},
-                                          timeout_s=args.query_timeout_s * 3 + 30, log=log)["cases"])
+                                          timeout_s=args.query_timeout_s * 2 + 20, log=log)["cases"])
             except WorkerError as exc:
                 results[case.label] = {**case.as_dict(), "timeout_s": args.query_timeout_s, "error": str(exc)[-300:]}
                 _log(f"    {case.label}: no answer in time")

@@ -110,22 +110,21 @@ def stage_bulk_store(store_dir: str, workload_file: str) -> dict:
 
 
 def stage_validate(store_dir: str, runs: int, violations_file: str, cap_s: float) -> dict:
+    """``validate_store`` as ``dge-graph validate`` runs it, up to ``runs`` times within ``cap_s``; then the
+    deployment index alone (the rest of a run is the 40 rule queries and assembling findings)."""
     store = OxigraphStore(Path(store_dir))
     shapes = validation.load_shapes()
     parameters = _parameters()
-    resolved = shapes.resolved(parameters)
-    # one run split into its parts (where the time goes) ...
-    engine_seconds, violations = timed(lambda: validation.sparql_violations(store, resolved, shapes.rules))
-    index_seconds, _ = timed(lambda: validation.deployment_index(store))
-    Path(violations_file).write_text("\n".join(sorted(f"{f} {s}" for f, s in violations)), encoding="utf-8")
-    # ... then whole runs, as a user runs them (``dge-graph validate``)
     total, report = repeat_timed(lambda: validation.validate_store(store, parameters, shapes=shapes), runs,
                                  warmup=0, cap_s=cap_s)
+    index_seconds, _ = timed(lambda: validation.deployment_index(store))
+    violations = {(f.deployment, f.shape) for f in report.findings}
+    Path(violations_file).write_text("\n".join(sorted(f"{f} {s}" for f, s in violations)), encoding="utf-8")
     write_seconds, _ = timed(lambda: validation.store_report(store, report))
     store.close()
     return {
         "seconds": total,
-        "engine_seconds": engine_seconds,
+        "engine_seconds": min(total) - index_seconds,
         "index_seconds": index_seconds,
         "report_write_seconds": write_seconds,
         "findings": len(report.findings),
