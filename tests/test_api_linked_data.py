@@ -190,7 +190,10 @@ def test_pages_and_docs_need_no_cdn(client):
         for url in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', response.text):
             assert url.startswith("http://testserver/static/"), (path, url)
             assert client.get(url).status_code == 200, url
-    assert client.get("/openapi.json").json()["paths"]["/sparql"]
+    spec = client.get("/openapi.json").json()
+    assert {"get", "post"} <= set(spec["paths"]["/sparql"])
+    operation_ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(operation_ids) == len(set(operation_ids))  # OpenAPI: operationIds are unique
 
 
 def test_head_and_malformed_accept(client):

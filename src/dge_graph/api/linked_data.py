@@ -38,6 +38,7 @@ from ..namespaces import DGE, PREFIXES, RDF, SH, XSD
 from ..store import Store
 from .deps import get_settings, get_store
 from .pages import render, request_language
+from .routing import routes
 from .serializers import serialize_graph
 
 router = APIRouter(tags=["linked data"])
@@ -222,26 +223,26 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
     return render(request, "resource.html", page=page, lang=lang, headers=_headers(request, media_type))
 
 
-@router.api_route("/resource", methods=["GET", "HEAD"],
-                  summary="Any resource of the graph, by IRI (linked data)", response_class=Response,
-            responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}, 406: {}})
+@routes(router, "/resource", ("GET", "HEAD"),
+        summary="Any resource of the graph, by IRI (linked data)", response_class=Response,
+        responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}, 406: {}})
 async def resource(request: Request, iri: str = Query(..., description="the resource IRI", min_length=1),
                    mediatype: str | None = MEDIATYPE_QUERY,
                    store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     return await serve_resource(request, store, settings, iri, mediatype)
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"],
-                  summary="An instance resource of the project namespace (linked data)",
-            response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
+@routes(router, "/id/{path:path}", ("GET", "HEAD"),
+        summary="An instance resource of the project namespace (linked data)",
+        response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def instance(request: Request, path: str, mediatype: str | None = MEDIATYPE_QUERY,
                    store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     return await serve_resource(request, store, settings, f"{settings.public_base}id/{path}", mediatype)
 
 
-@router.api_route("/def", methods=["GET", "HEAD"],
-                  summary="The ontology: every dge: term (hash IRIs) in one document", response_class=Response,
-            responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
+@routes(router, "/def", ("GET", "HEAD"),
+        summary="The ontology: every dge: term (hash IRIs) in one document", response_class=Response,
+        responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
                    store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     media_type = _representation(request, mediatype)
@@ -267,17 +268,17 @@ async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
                   alternates=_alternates(request), headers=_headers(request, media_type))
 
 
-@router.api_route("/def/{module:path}", methods=["GET", "HEAD"],
-                  summary="An ontology module (owl:Ontology IRI)", response_class=Response,
-            responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
+@routes(router, "/def/{module:path}", ("GET", "HEAD"),
+        summary="An ontology module (owl:Ontology IRI)", response_class=Response,
+        responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def ontology_module(request: Request, module: str, mediatype: str | None = MEDIATYPE_QUERY,
                           store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     return await serve_resource(request, store, settings, f"{settings.public_base}def/{module}", mediatype)
 
 
-@router.api_route("/graph/{path:path}", methods=["GET", "HEAD"],
-                  summary="A named graph: its content (RDF) or its description (HTML)",
-            response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
+@routes(router, "/graph/{path:path}", ("GET", "HEAD"),
+        summary="A named graph: its content (RDF) or its description (HTML)",
+        response_class=Response, responses={200: {"content": {m: {} for m in LINKED_DATA_TYPES}}, 404: {}})
 async def named_graph(request: Request, path: str, mediatype: str | None = MEDIATYPE_QUERY,
                       store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     graph = f"{settings.public_base}graph/{path}"

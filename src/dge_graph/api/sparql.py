@@ -33,6 +33,7 @@ from ..store import QuerySyntaxError, QueryTimeout, Store, StoreError
 from .auth import require_update_token
 from .deps import get_settings, get_store
 from .evaluation import NotAcceptable, ResultTooLarge, evaluate_query
+from .routing import routes
 from .serializers import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, serialize_graph
 
 router = APIRouter(tags=["sparql"])
@@ -211,9 +212,11 @@ def endpoint_iri(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-@router.api_route(
+@routes(
+    router,
     "/sparql",
-    methods=["GET", "POST"],
+    ("GET", "POST"),
+    name="sparql_endpoint",
     summary="SPARQL 1.1 query and update endpoint (SPARQL 1.1 Protocol)",
     openapi_extra=OPENAPI_EXTRA,
     response_class=Response,

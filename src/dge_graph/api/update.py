@@ -20,6 +20,7 @@ from ..sparql_text import checked_iri
 from ..store import Store, StoreError, quads_to_ntriples
 from .auth import require_update_token
 from .deps import get_settings, get_store
+from .routing import routes
 from .serializers import GRAPH_MEDIA_TYPES, serialize_graph
 from .sparql import ProtocolError, _plain, _run_update, decode_operation
 
@@ -78,9 +79,9 @@ def _graph_content(store: Store, graph: str) -> bytes:
     return quads_to_ntriples(store.evaluate(query))
 
 
-@router.api_route("/rdf-graph-store", methods=["GET", "PUT", "POST", "DELETE"],
-                  summary="SPARQL 1.1 Graph Store Protocol (needs the bearer token; off by default)",
-                  response_class=Response, responses={400: {}, 401: {}, 403: {}, 404: {}, 415: {}})
+@routes(router, "/rdf-graph-store", ("GET", "PUT", "POST", "DELETE"),
+        summary="SPARQL 1.1 Graph Store Protocol (needs the bearer token; off by default)",
+        response_class=Response, responses={400: {}, 401: {}, 403: {}, 404: {}, 415: {}})
 async def graph_store(request: Request, graph: str | None = GRAPH_PARAMETER,
                       default: str | None = Query(None, description="the default graph (not writable here)"),
                       store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
