@@ -178,3 +178,18 @@ def test_result_past_the_row_limit_gets_503_not_a_truncated_200(api_store):
     assert response.status_code == 503
     assert "more than 5 rows" in response.text
     assert small.status_code == 200 and len(json.loads(small.content)["results"]["bindings"]) == 5
+
+
+def test_queries_wait_for_a_free_slot_within_their_time_limit(api_store):
+    with client_for(api_store, timeout_s=0.5) as busy_client:
+        slots = busy_client.app.state.query_slots
+        held = 0
+        while slots.acquire(blocking=False):  # as if every slot were taken by a runaway aggregate
+            held += 1
+        try:
+            response = busy_client.get("/sparql", params={"query": "ASK {}"})
+        finally:
+            for _ in range(held):
+                slots.release()
+        assert response.status_code == 503 and "busy" in response.text
+        assert busy_client.get("/sparql", params={"query": "ASK {}"}).status_code == 200

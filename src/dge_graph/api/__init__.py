@@ -6,6 +6,7 @@ passed in (tests pass an in-memory or remote store) and is reached by routes thr
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ..conneg import BadAcceptHeader
 from ..store import Store, open_store
 from . import linked_data, query_page, sparql, update, void
 from . import compare, municipalities, named_queries
+from .evaluation import MAX_CONCURRENT_QUERIES
 from .pages import template_environment
 
 
@@ -46,6 +48,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = template_environment()
+    app.state.query_slots = threading.BoundedSemaphore(MAX_CONCURRENT_QUERIES)
     # CORS for reads from any origin, without credentials (no cookies; the update token is not sent cross-site)
     app.add_middleware(
         CORSMiddleware,

@@ -10,7 +10,8 @@ What "cancelled" means per backend:
 * embedded (pyoxigraph): evaluation is lazy, so a query producing many solutions (joins, cross products, paths) is
   stopped at the next solution after the deadline. Operators that must see all their input before the first
   solution (ORDER BY, GROUP BY/aggregates, DISTINCT over a huge input) cannot be interrupted inside pyoxigraph:
-  the client still gets its 503 at the deadline, and the worker thread finishes that operator and then drops it;
+  the client still gets its 503 at the deadline, and the worker thread finishes that operator and then drops it.
+  At most ``MAX_CONCURRENT_QUERIES`` evaluations run at once, so such workers cannot pile up;
 * remote: the HTTP request to the remote store is given the remaining time as its timeout; when it expires the
   connection is closed. Whether the remote store stops evaluating then is up to that store (``oxigraph serve``
   finishes the running operator; Fuseki has its own ``--timeout``).
@@ -29,8 +30,16 @@ from ..store import QueryTimeout, Store, StoreError
 from .serializers import serialize_boolean, serialize_graph, serialize_solutions
 
 
+MAX_CONCURRENT_QUERIES = 4
+"""Query evaluations running at once per server (the rest wait, within their own time limit)."""
+
+
 class ResultTooLarge(StoreError):
     """The result has more rows (solutions or triples) than the server's limit."""
+
+
+class ServerBusy(QueryTimeout):
+    """Every evaluation slot stayed taken until the query's deadline."""
 
 
 class NotAcceptable(StoreError):
@@ -61,7 +70,11 @@ def evaluate_query(
     default_graph_uris: Sequence[str] | None = None,
     named_graph_uris: Sequence[str] | None = None,
     prefixes: dict[str, str] | None = None,
+    slots: threading.Semaphore | None = None,
 ) -> Evaluated:
+    """Evaluate and serialise; ``slots`` bounds how many evaluations run at once (a worker that outlives its
+    deadline inside an uninterruptible operator keeps its slot until it ends, so such queries cannot pile up)."""
+
     def check(count: int) -> None:
         if cancelled.is_set() or time.monotonic() > deadline:
             raise QueryTimeout("the query ran past the time limit and was cancelled")
@@ -71,6 +84,8 @@ def evaluate_query(
                 "OFFSET/LIMIT"
             )
 
+    if slots is not None and not slots.acquire(timeout=max(deadline - time.monotonic(), 0)):
+        raise ServerBusy("the server is busy with other queries and none finished within the time limit")
     # pyoxigraph result objects are bound to the thread that made them: they must not outlive this call, not even
     # in the frame of an exception passed to the event loop, so failures are re-raised after dropping them.
     try:
@@ -78,6 +93,9 @@ def evaluate_query(
                          named_graph_uris, prefixes)
     except StoreError as exc:
         failure = (type(exc), str(exc))  # keep neither the exception nor its traceback (frames hold the result)
+    finally:
+        if slots is not None:
+            slots.release()
     raise failure[0](failure[1])
 
 

@@ -32,7 +32,7 @@ from ..sparql_text import has_using_or_with, with_using
 from ..store import QuerySyntaxError, QueryTimeout, Store, StoreError
 from .auth import require_update_token
 from .deps import get_settings, get_store
-from .evaluation import NotAcceptable, ResultTooLarge, evaluate_query
+from .evaluation import NotAcceptable, ResultTooLarge, ServerBusy, evaluate_query
 from .routing import routes
 from .serializers import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, serialize_graph
 
@@ -264,11 +264,13 @@ async def _run_query(request: Request, store: Store, settings: Settings, op: Ope
             store, op.query or "",
             choose_media_type=choose, deadline=deadline, max_rows=settings.max_result_rows, cancelled=cancelled,
             base_iri=endpoint_iri(request), default_graph_uris=op.default_graphs or None,
-            named_graph_uris=op.named_graphs or None, prefixes=dict(PREFIXES),
+            named_graph_uris=op.named_graphs or None, prefixes=dict(PREFIXES), slots=request.app.state.query_slots,
         ),
     )
     try:
         result = await asyncio.wait_for(work, timeout=settings.timeout_s + 0.5)
+    except ServerBusy as exc:
+        return _plain(503, f"query not run: {exc}; try again later")
     except (asyncio.TimeoutError, QueryTimeout):
         cancelled.set()
         return _plain(503, f"query cancelled: it ran past the time limit of {settings.timeout_s:g} s "
