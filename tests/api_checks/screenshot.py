@@ -28,6 +28,9 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--hide-scrollbars", "--virtual-time-budget=8000")
 
+EDITOR_QUERY = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                "SELECT ?value ?label WHERE { ?value a <https://w3id.org/dge-graph/def#PublicValue> ;\n"
+                "  skos:prefLabel ?label FILTER(LANG(?label) = 'nl') } ORDER BY ?label")
 ELI_GDPR_ART_35 = "http://data.europa.eu/eli/reg/2016/679/art_35/oj"
 DEPLOYMENT_WITH_FINDINGS = """
 PREFIX sh: <http://www.w3.org/ns/shacl#>
@@ -48,6 +51,8 @@ def pages(base: str) -> list[tuple[str, str, dict[str, str], tuple[str, ...]]]:
     return [
         ("api-home-nl", f"{base}/?lang=nl", {}, ("Voorbeeldvragen",)),
         ("api-editor-en", f"{base}/editor?lang=en", {}, ("CodeMirror", "yasqe", "Example queries")),
+        ("api-editor-run-nl", f"{base}/editor?lang=nl&run=1&query={quote(EDITOR_QUERY, safe='')}", {},
+         ("privacy", "dataTable")),  # the editor ran the query against /sparql and shows the result table
         ("api-deployment-nl", f"{deployment}?_mediatype=html&lang=nl", {}, ("Validatiebevindingen", "Overtreding")),
         ("api-deployment-en", f"{deployment}?_mediatype=html&lang=en", {}, ("Validation findings", "Violation")),
         ("api-value-en", f"{base}/id/value/privacy?_mediatype=html&lang=en", {}, ("Links to this resource",)),
