@@ -27,7 +27,7 @@ from dge_graph.build import build, parse_source, provenance_triples
 from dge_graph.namespaces import ID
 from rdflib import URIRef
 from dge_graph.progress import Progress
-from dge_graph.store import OxigraphStore
+from dge_graph.store import OxigraphStore, graph_to_ntriples
 
 from .measure import Latency, directory_mb, peak_rss_mb, repeat_timed, timed
 from .querysets import case_by_label, query_cases
@@ -109,6 +109,13 @@ def stage_bulk_store(store_dir: str, workload_file: str) -> dict:
     return {"seconds": seconds, "parse_seconds": parse_seconds, "triples": triples, "store_mb": directory_mb(target)}
 
 
+def _bulk_replace(store: OxigraphStore, graph: URIRef, ntriples: bytes) -> None:
+    name = ox.NamedNode(str(graph))
+    if store.raw.contains_named_graph(name):
+        store.raw.remove_graph(name)
+    store.raw.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+
+
 def stage_validate(store_dir: str, runs: int, violations_file: str, cap_s: float) -> dict:
     """``validate_store`` as ``dge-graph validate`` runs it, up to ``runs`` times within ``cap_s``; then the
     deployment index alone (the rest of a run is the 40 rule queries and assembling findings)."""
@@ -120,13 +127,17 @@ def stage_validate(store_dir: str, runs: int, violations_file: str, cap_s: float
     index_seconds, _ = timed(lambda: validation.deployment_index(store))
     violations = {(f.deployment, f.shape) for f in report.findings}
     Path(violations_file).write_text("\n".join(sorted(f"{f} {s}" for f, s in violations)), encoding="utf-8")
-    write_seconds, _ = timed(lambda: validation.store_report(store, report))
+    # The report graph is written with bulk_load: ``store_report`` goes through ``replace_graphs`` (staging graph +
+    # MOVE in one transaction), which costs as much as the build's write phase (see docs/benchmarks.md) and is not
+    # what this stage measures.
+    write_seconds, _ = timed(lambda: _bulk_replace(store, validation.report_graph_name(report),
+                                                   graph_to_ntriples(report.to_graph())))
     store.close()
     return {
         "seconds": total,
         "engine_seconds": min(total) - index_seconds,
         "index_seconds": index_seconds,
-        "report_write_seconds": write_seconds,
+        "report_bulk_write_seconds": write_seconds,
         "findings": len(report.findings),
         "deployments": report.deployments_checked,
         "active_rules": len(report.active_rules),
