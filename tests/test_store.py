@@ -163,3 +163,13 @@ def test_substitution_semantics_are_the_same_on_both_stores(store, query):
     store.replace_graphs({G1: NT1, G2: NT2})
     result = store.query(query, substitutions={"code": Literal("GM0344")})
     assert sorted(set(map(str, result.column("m")))) == ["https://w3id.org/dge-graph/id/municipality/GM0344"]
+
+
+def test_substitution_leaves_a_sub_select_grouping_alone(store):
+    store.replace_graphs({G1: NT1, G2: NT2})
+    query = (
+        "SELECT ?m ?code WHERE { { SELECT ?m ?code (COUNT(*) AS ?n) WHERE { "
+        "?m <http://purl.org/dc/terms/identifier> ?code } GROUP BY ?m ?code ORDER BY ?code } }"
+    )
+    result = store.query(query, substitutions={"code": Literal("GM0363")})
+    assert list(map(str, result.column("m"))) == ["https://w3id.org/dge-graph/id/municipality/GM0363"]

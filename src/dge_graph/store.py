@@ -573,15 +573,21 @@ def _with_values(sparql: str, substitutions: Mapping[str, Node] | None) -> str:
                 if all_tokens[i].kind == "close" and all_tokens[i].depth == group_depth), None)
     if end is None:  # unbalanced: let the endpoint's parser report it
         return sparql
-    pieces, cursor, in_projection, previous = [], 0, False, None
+    pieces, cursor, in_projection, in_modifier, previous = [], 0, False, False, None
     for token in all_tokens[start + 1:end]:
         word = token.text.upper() if token.kind == "word" else None
         if word == "SELECT":
             in_projection = True
         elif word == "WHERE" or token.kind == "open":
             in_projection = False
+        # a sub-SELECT's GROUP BY / ORDER BY take variables, not constants: leave them as they are
+        if word == "BY" and previous is not None and previous.text.upper() in ("GROUP", "ORDER"):
+            in_modifier = True
+        elif word in ("HAVING", "LIMIT", "OFFSET", "VALUES") or token.kind in ("open", "close"):
+            in_modifier = False
         is_bind_target = previous is not None and previous.kind == "word" and previous.text.upper() == "AS"
-        if token.kind == "var" and token.text[1:] in terms and not in_projection and not is_bind_target:
+        if (token.kind == "var" and token.text[1:] in terms and not in_projection and not in_modifier
+                and not is_bind_target):
             pieces += [sparql[cursor:token.start], terms[token.text[1:]]]
             cursor = token.start + len(token.text)
         previous = token
