@@ -169,6 +169,24 @@ class _Compiler:
             return None
         return f"{focus} {self.path(shape)} {_term(self.single(shape, SH.hasValue))} ."
 
+    def exact_membership(self, shape: Node, focus: str) -> str | None:
+        """``focus path ?v . VALUES ?v { … }`` when a property shape is just "some value in this list"
+        (``sh:qualifiedValueShape [ sh:in (…) ]`` with ``sh:qualifiedMinCount 1``)."""
+        if self.is_deactivated(shape):
+            return None
+        predicates = sorted(p for p, _ in self.constraint_items(shape))
+        if predicates != sorted([SH.path, SH.qualifiedValueShape, SH.qualifiedMinCount]):
+            return None
+        qualified = self.single(shape, SH.qualifiedValueShape)
+        if self.single(shape, SH.qualifiedMinCount).toPython() != 1 or self.is_deactivated(qualified):
+            return None
+        inner = self.constraint_items(qualified)
+        if len(inner) != 1 or inner[0][0] != SH["in"]:
+            return None
+        v = self.fresh()
+        values = " ".join(_term(m) for m in self.members(qualified, inner[0][1]))
+        return f"{focus} {self.path(shape)} {v} . VALUES {v} {{ {values} }}"
+
     def split(self, shape: Node, var: str, stack: tuple[Node, ...] = ()) -> tuple[list[str], str]:
         """Conformance to a node shape as (triple patterns, FILTER expression): with ``var`` bound, the node
         conforms iff the patterns match and the expression is true. The patterns let the store use its indexes
@@ -198,7 +216,7 @@ class _Compiler:
             rest.append(_disjunction([f"sameTerm({var}, {_term(m)})" for m in self.members(shape, head)]))
         rest += [f"sameTerm({var}, {_term(v)})" for v in self.objects(shape, SH.hasValue)]
         for prop in self.objects(shape, SH.property):
-            triple = self.exact_triple(prop, var)
+            triple = self.exact_triple(prop, var) or self.exact_membership(prop, var)
             if triple is not None:
                 patterns.append(triple)
             else:
@@ -321,33 +339,36 @@ def conformance_expression(shapes: Graph, shape: Node, var: str = "?focus") -> s
     return _Compiler(shapes).node_expr(shape, var)
 
 
-def violation_query(shapes: Graph, shape: URIRef, target_classes: Iterable[URIRef]) -> CompiledShape:
-    """``SELECT ?focus`` for the instances of ``target_classes`` that do not conform to ``shape``."""
-    classes = " ".join(_term(c) for c in sorted(set(target_classes), key=str))
-    patterns, expression = _Compiler(shapes).violation(shape, "?focus")
-    lines = [
-        "SELECT DISTINCT ?focus WHERE {",
-        f"  VALUES ?targetClass {{ {classes} }}",
-        f"  ?focus {_term(RDF.type)} ?targetClass .",
-        *(f"  {p}" for p in patterns),
-    ]
+def _target_pattern(target_classes: Iterable[URIRef]) -> str:
+    """``?focus rdf:type <C>`` (a UNION for several classes). Constant IRIs, not ``VALUES``: pyoxigraph does not
+    push a ``VALUES`` binding into the index lookup."""
+    classes = sorted(set(target_classes), key=str)
+    if not classes:
+        raise ShapeCompileError("a shape without target classes cannot be compiled")
+    triples = [f"{{ ?focus {_term(RDF.type)} {_term(c)} }}" for c in classes]
+    return triples[0][2:-2] + " ." if len(triples) == 1 else " UNION ".join(triples)
+
+
+def _select(patterns: list[str], target: str, expression: str) -> str:
+    # Selective triple patterns first, the target triple after them: pyoxigraph evaluates a union default graph
+    # largely in the order written, and starting from the target class scans every deployment.
+    lines = ["SELECT DISTINCT ?focus WHERE {", *(f"  {p}" for p in patterns), f"  {target}"]
     if expression != "true":
         lines.append(f"  FILTER({expression})")
     lines.append("}")
-    return CompiledShape(shape, "\n".join(lines))
+    return "\n".join(lines)
+
+
+def violation_query(shapes: Graph, shape: URIRef, target_classes: Iterable[URIRef]) -> CompiledShape:
+    """``SELECT ?focus`` for the instances of ``target_classes`` that do not conform to ``shape``."""
+    patterns, expression = _Compiler(shapes).violation(shape, "?focus")
+    return CompiledShape(shape, _select(patterns, _target_pattern(target_classes), expression))
 
 
 def matching_query(shapes: Graph, shape: Node, target_classes: Iterable[URIRef]) -> str:
     """``SELECT ?focus`` for the instances of ``target_classes`` that *do* conform to ``shape`` (e.g. a condition)."""
-    classes = " ".join(_term(c) for c in sorted(set(target_classes), key=str))
-    expression = conformance_expression(shapes, shape)
-    return (
-        "SELECT DISTINCT ?focus WHERE {\n"
-        f"  VALUES ?targetClass {{ {classes} }}\n"
-        f"  ?focus {_term(RDF.type)} ?targetClass .\n"
-        f"  FILTER({expression})\n"
-        "}"
-    )
+    patterns, expression = _Compiler(shapes).split(shape, "?focus")
+    return _select(patterns, _target_pattern(target_classes), expression)
 
 
 def subclass_closure_query(target: URIRef) -> str:
