@@ -60,7 +60,7 @@ clean:
 # The analysts' profile and comparison pages rendered in headless Chromium with their charts, and their CSV
 # checked as a plain table (needs chromium: apt-get install -y chromium). Screenshots: var/screenshots/*.png
 screenshot-analytics: install
-	$(BIN)/python scripts/screenshot_analytics.py --out var/screenshots
+	$(BIN)/python tests/api_checks/screenshot_analytics.py --out var/screenshots
 
 # W3C SPARQL 1.1 Protocol conformance (34 tests; manifest and data read from $(SHARED) at run time).
 # BACKEND=remote runs them over a real `oxigraph serve` instead of the embedded store.

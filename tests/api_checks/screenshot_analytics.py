@@ -1,7 +1,7 @@
 """Screenshot check of the analysts' pages: serve the analytics fixture graph, open the profile and comparison pages
 (nl and en) in headless Chromium, and check that each page rendered its charts and that its CSV is a plain table.
 
-    python scripts/screenshot_analytics.py [--out var/screenshots] [--chromium chromium]
+    python tests/api_checks/screenshot_analytics.py [--out var/screenshots] [--chromium chromium]
 
 Exit code 0 when every page has its SVG charts in the rendered DOM and a non-trivial PNG; 1 otherwise; 2 when
 Chromium is missing (``apt-get install -y chromium``). Used by ``make screenshot-analytics``.
@@ -29,7 +29,7 @@ from dge_graph.api import create_app
 from dge_graph.config import Settings
 from dge_graph.store import OxigraphStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository (this file is tests/api_checks/…)
 FIXTURE = ROOT / "tests" / "fixtures" / "analytics" / "graph.trig"
 PAGES = (
     ("profile-GM0344-nl", "/municipalities/GM0344?lang=nl", 4),
