@@ -22,6 +22,10 @@ RESULT_MARKER = "BENCH-RESULT "
 class WorkerError(RuntimeError):
     """A benchmark worker process failed; the message carries its stage and the tail of its stderr."""
 
+    def __init__(self, message: str, *, timed_out: bool = False):
+        super().__init__(message)
+        self.timed_out = timed_out
+
 
 def percentile(values: Sequence[float], q: float) -> float:
     """The ``q``-th percentile (0-100) by linear interpolation between closest ranks (numpy's default)."""
@@ -105,7 +109,7 @@ def run_worker(stage: str, params: Mapping[str, Any], *, timeout_s: float, log: 
     try:
         done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired as exc:
-        raise WorkerError(f"stage {stage}: no result within {timeout_s:.0f} s") from exc
+        raise WorkerError(f"stage {stage}: no result within {timeout_s:.0f} s", timed_out=True) from exc
     for line in done.stderr.splitlines():
         log(f"    [{stage}] {line}")
     results = [line[len(RESULT_MARKER):] for line in done.stdout.splitlines() if line.startswith(RESULT_MARKER)]

@@ -235,7 +235,12 @@ def render(data: dict) -> str:
                   "| case | rows | store p50 / p95 | rdflib p50 (×) | HTTP named p50 | HTTP `/sparql` p50 | raw oxigraph p50 |",
                   "|---|---|---|---|---|---|---|"]
         for r in m["query_rows"]:
-            store = (f"> {r['timeout']:.0f} s" if r["timeout"] else f"{_num(r['p50'])} / {_num(r['p95'])}")
+            if r["timeout"]:
+                store = f"> {r['timeout']:.0f} s"
+            elif r["p50"] is None:
+                store = "failed (see JSON)"
+            else:
+                store = f"{_num(r['p50'])} / {_num(r['p95'])}"
             if r["rdflib_timeout"]:
                 rdf = f"> {r['rdflib_timeout']:.0f} s"
             elif r["rdflib_p50"] is not None:

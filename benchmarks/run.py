@@ -202,8 +202,12 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
                                                       "cap_s": args.query_timeout_s},
                                           timeout_s=args.query_timeout_s * 2 + 20, log=log)["cases"])
             except WorkerError as exc:
-                results[case.label] = {**case.as_dict(), "timeout_s": args.query_timeout_s, "error": str(exc)[-300:]}
-                _log(f"    {case.label}: no answer in time")
+                if exc.timed_out:
+                    results[case.label] = {**case.as_dict(), "timeout_s": args.query_timeout_s}
+                    _log(f"    {case.label}: no answer in time")
+                else:
+                    results[case.label] = {**case.as_dict(), "error": str(exc)[-300:]}
+                    _log(f"    {case.label}: FAILED {str(exc)[-200:]}")
         record["queries"] = {"cases": results}
         recorder.save()
     if "rdflib" not in args.skip:
