@@ -83,3 +83,20 @@ def test_cli_generate_and_refusals(tmp_path, capsys):
     assert main(["generate", "--municipalities", "343", "--out", str(out), "-q"]) == 2
     assert "between 1 and 342" in capsys.readouterr().err
     assert main(["generate", "--out", str(tmp_path / "missing" / "s.nt"), "-q"]) == 2
+
+
+def test_cli_generate_into_a_store_replaces_its_run_graph(tmp_path, capsys):
+    from dge_graph.store import open_store
+
+    location = str(tmp_path / "store")
+    argv = ["generate", "--municipalities", "2", "--per-municipality", "3", "--seed", "5", "--store", location, "-q"]
+    assert main(argv) == 0
+    assert main(argv) == 0  # the same run again replaces its graph: still 6 deployments
+    assert "loaded into" in capsys.readouterr().out
+    store = open_store(location, read_only=True)
+    result = store.query("SELECT ?g (COUNT(?d) AS ?n) WHERE { GRAPH ?g { ?d a <https://w3id.org/dge-graph/def#Deployment> } } "
+                         "GROUP BY ?g")
+    assert [(str(r["g"]).rsplit("/", 1)[1], int(r["n"])) for r in result.rows] == [("seed-5-2x3", 6)]
+    store.close()
+    assert main(["generate", "-q"]) == 2
+    assert "--out FILE, --store PATH" in capsys.readouterr().err

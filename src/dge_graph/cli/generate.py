@@ -13,29 +13,54 @@ def register(subparsers, add_store_option) -> None:
         help="write synthetic deployments (reproducible by seed) as N-Triples/Turtle",
         description="Write K synthetic deployments for each of N municipalities (a seeded sample of the 342). The "
         "same arguments give the same file. Every deployment is marked dge:recordKind record-kind/synthetic. The "
-        "output is N-Triples, which is also valid Turtle: name it .nt or .ttl. Import it with `dge-graph build` "
-        "(under data/) or load it into a store of its own.",
+        "output is N-Triples, which is also valid Turtle: name it .nt or .ttl. With --store the deployments are also "
+        "loaded into the store, replacing the named graph graph/synthetic/seed-S-NxK atomically.",
     )
     parser.add_argument("--municipalities", type=int, default=342, metavar="N",
                         help="number of municipalities (1-342, default 342)")
     parser.add_argument("--per-municipality", type=int, default=10, metavar="K",
                         help="deployments per municipality (default 10)")
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
-    parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="output file (.nt or .ttl)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="output file (.nt or .ttl); required unless --store is given")
+    add_store_option(parser)  # here --store is opt-in: without it nothing is loaded
     parser.set_defaults(handler=handle)
 
 
 def handle(args, settings) -> int:
+    import tempfile
+
     from ..synthetic import generate
     from . import CommandError
 
-    if not args.out.parent.is_dir():
+    if args.out is None and args.store is None:
+        raise CommandError("give --out FILE, --store PATH, or both")
+    if args.out is not None and not args.out.parent.is_dir():
         raise CommandError(f"{args.out.parent} is not a directory")
     progress = Progress(quiet=args.quiet)
     progress.step(f"generating {args.municipalities} x {args.per_municipality} deployments (seed {args.seed})")
-    summary = generate(args.out, municipalities=args.municipalities, per_municipality=args.per_municipality,
-                       seed=args.seed)
-    print(f"{summary.path}: {summary.deployments} synthetic deployments in {summary.municipalities} municipalities, "
-          f"{summary.triples} triples")
+    with tempfile.TemporaryDirectory() as scratch:
+        out = args.out or Path(scratch) / "synthetic.nt"
+        summary = generate(out, municipalities=args.municipalities, per_municipality=args.per_municipality,
+                           seed=args.seed)
+        where = str(summary.path) if args.out else "generated"
+        print(f"{where}: {summary.deployments} synthetic deployments in {summary.municipalities} municipalities, "
+              f"{summary.triples} triples")
+        if args.store is not None:
+            load_into_store(settings.store, out, args, progress)
     return 0
+
+
+def load_into_store(location: str, path: Path, args, progress: Progress) -> None:
+    """Replace the run's named graph in the store with the generated file (atomic, like every import)."""
+    from ..namespaces import graph_iri
+    from ..store import open_store
+
+    graph = graph_iri(f"synthetic/seed-{args.seed}-{args.municipalities}x{args.per_municipality}")
+    store = open_store(location)
+    try:
+        progress.step(f"loading into {store!r} as {graph}")
+        store.replace_graphs({str(graph): path.read_bytes()})
+    finally:
+        store.close()
+    print(f"loaded into {location} as named graph {graph}")
