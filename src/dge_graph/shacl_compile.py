@@ -246,9 +246,43 @@ class _Compiler:
                     patterns += more
                     rest.append(expression)
                 else:
-                    rest.append(_negation(self.node_expr(member, var)))
+                    block = self.minus_block(member, var)
+                    if block is not None:
+                        patterns.append(block)
+                    else:
+                        rest.append(_negation(self.node_expr(member, var)))
             return patterns, _conjunction(rest)
         return [], _negation(self.node_expr(shape, var))
+
+    def minus_block(self, shape: Node, var: str) -> str | None:
+        """``MINUS { … }`` removing the nodes that conform to ``shape``, when ``shape`` is a single "some value of
+        the path conforms to Q" (``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount 1``, e.g. a held safeguard).
+
+        The block is evaluated once for all nodes and anti-joined on ``var`` (set-based), instead of one
+        ``NOT EXISTS`` per candidate. Exact: ``var`` is the only variable shared with the rest of the query, and
+        ``var`` occurs in the block, so MINUS removes exactly the candidates for which the block has a solution.
+        """
+        if not isinstance(shape, (URIRef, BNode)) or self.is_deactivated(shape):
+            return None
+        items = self.constraint_items(shape)
+        if len(items) != 1 or items[0][0] != SH.property:
+            return None
+        prop = items[0][1]
+        if self.is_deactivated(prop):
+            return None
+        predicates = sorted(p for p, _ in self.constraint_items(prop))
+        if predicates != sorted([SH.path, SH.qualifiedValueShape, SH.qualifiedMinCount]):
+            return None
+        if self.single(prop, SH.qualifiedMinCount).toPython() != 1:
+            return None
+        v = self.fresh()
+        patterns, expression = self.split(self.single(prop, SH.qualifiedValueShape), v, (shape,))
+        if expression == "false":
+            return None
+        body = " ".join([f"{var} {self.path(prop)} {v} .", *patterns])
+        if expression != "true":
+            body += f" FILTER({expression})"
+        return f"MINUS {{ {body} }}"
 
     # ---- property level ---------------------------------------------------------------------------------------
 
