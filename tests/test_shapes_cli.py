@@ -167,7 +167,8 @@ def test_fast_path_runs_on_a_remote_store(remote_store):
 
 
 def test_check_json_on_an_intake_file(capsys):
-    code, out, _ = run(capsys, "check", str(FIXTURES / "planned-bodycams.yaml"), "--date", "2026-09-01", "--format", "json")
+    code, out, _ = run(capsys, "check", str(FIXTURES / "planned-bodycams.yaml"), "--date", "2026-09-01",
+                       "--format", "json")
     assert code == 1
     report = json.loads(out)
     found = {(f["deployment"], f["requirement"], f["severity"]) for f in report["findings"]}
@@ -192,7 +193,8 @@ def test_check_json_on_an_intake_file(capsys):
 
 
 def test_check_day_before_a_rule_applies(capsys):
-    code, out, _ = run(capsys, "check", str(FIXTURES / "planned-bodycams.yaml"), "--date", "2026-08-01", "--format", "json")
+    code, out, _ = run(capsys, "check", str(FIXTURES / "planned-bodycams.yaml"), "--date", "2026-08-01",
+                       "--format", "json")
     found = {(f["deployment"], f["requirement"]) for f in json.loads(out)["findings"]}
     assert ("chatbot-utrecht", "AIA-50") not in found
     assert ("bodycams-utrecht", "GDPR-35-2") in found

@@ -39,8 +39,10 @@ CASES = {
     "sequence-path": "sh:property [ sh:path ( t:link t:flag ) ; sh:hasValue true ]",
     "property-node": "sh:property [ sh:path t:link ; sh:node [ sh:property [ sh:path t:n ; sh:maxInclusive 10 ] ] ]",
     "not": "sh:not [ sh:property [ sh:path t:flag ; sh:hasValue true ] ]",
-    "or": "sh:or ( [ sh:property [ sh:path t:flag ; sh:hasValue false ] ] [ sh:property [ sh:path t:d ; sh:minCount 1 ] ] )",
-    "and": "sh:and ( [ sh:property [ sh:path t:n ; sh:minCount 1 ] ] [ sh:not [ sh:property [ sh:path t:kind ; sh:minCount 1 ] ] ] )",
+    "or": "sh:or ( [ sh:property [ sh:path t:flag ; sh:hasValue false ] ] "
+    "[ sh:property [ sh:path t:d ; sh:minCount 1 ] ] )",
+    "and": "sh:and ( [ sh:property [ sh:path t:n ; sh:minCount 1 ] ] "
+    "[ sh:not [ sh:property [ sh:path t:kind ; sh:minCount 1 ] ] ] )",
     "node-in": "sh:in ( t:a t:e )",
     "node-hasValue": "sh:hasValue t:b",
     "deactivated-node": "sh:node [ sh:deactivated true ; sh:property [ sh:path t:d ; sh:minCount 1 ] ]",

@@ -38,7 +38,8 @@ def requirements() -> Graph:
 
 
 def test_forty_rule_shapes_one_per_requirement(shapes, requirements):
-    ids = {str(i) for r in requirements.subjects(RDF.type, DGE.Requirement) for i in requirements.objects(r, DCT.identifier)}
+    ids = {str(i) for r in requirements.subjects(RDF.type, DGE.Requirement)
+           for i in requirements.objects(r, DCT.identifier)}
     assert len(shapes.rules) == 40
     assert {r.rule_id for r in shapes.rules} == ids
     for rule in shapes.rules:
@@ -66,7 +67,8 @@ def test_rule_shapes_are_well_formed(shapes):
         assert rule.message_nl and rule.message_en and rule.message_nl != rule.message_en
         assert (rule.condition, RDF.type, SH.NodeShape) in graph
         # exactly one constraint on the rule shape: one result per rule per deployment
-        constraints = [p for p in graph.predicates(rule.shape, None) if p in (SH["or"], SH["not"], SH.property, SH.node)]
+        constraints = [p for p in graph.predicates(rule.shape, None)
+                       if p in (SH["or"], SH["not"], SH.property, SH.node)]
         assert len(constraints) == 1, rule.rule_id
     # the derived predicates and safeguard shapes have no targets: only the 40 rule shapes are validated
     targeted = set(graph.subjects(SH.targetClass, None)) | set(graph.subjects(SH.targetNode, None))

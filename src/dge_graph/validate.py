@@ -21,19 +21,18 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal as TypingLiteral
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .config import DEFAULT_HR_DATE
-from .namespaces import DCT, DGE, GRAPH, ID, PROV, RDF, RDFS, SH, SKOS, XSD, graph_iri, id_iri, sparql_prefixes
+from .namespaces import DCT, DGE, GRAPH, ID, PROV, RDF, RDFS, SH, XSD, graph_iri, id_iri, sparql_prefixes
 from .resources import resource_dir
 from .shacl_compile import subclass_closure_query, target_classes, violation_query
 from .store import SelectResult, Store, graph_to_ntriples
 
-Engine = TypingLiteral["sparql", "pyshacl"]
 ENGINES: tuple[str, ...] = ("sparql", "pyshacl")
+"""``sparql``: shapes compiled to SPARQL (``shacl_compile``, the fast path); ``pyshacl``: the reference engine."""
 
 EVALUATION_DATE = id_iri("parameter", "evaluation-date")
 HR_DATE = id_iri("parameter", "hr-date")
@@ -200,8 +199,9 @@ class ValidationReport:
         graph.add((report, PROV.generatedAtTime, Literal(self.generated_at.isoformat(), datatype=XSD.dateTime)))
         graph.add((report, DGE.validationEngine, Literal(self.engine)))
         graph.add((report, DGE.deploymentsChecked, Literal(self.deployments_checked)))
-        graph.add((report, RDFS.label, Literal(f"Validation report, evaluation date {self.parameters.evaluation_date}", lang="en")))
-        graph.add((report, RDFS.label, Literal(f"Validatierapport, peildatum {self.parameters.evaluation_date}", lang="nl")))
+        day = self.parameters.evaluation_date
+        graph.add((report, RDFS.label, Literal(f"Validation report, evaluation date {day}", lang="en")))
+        graph.add((report, RDFS.label, Literal(f"Validatierapport, peildatum {day}", lang="nl")))
         if self.municipality is not None:
             graph.add((report, DGE.municipality, self.municipality))
         for finding in self.findings:
