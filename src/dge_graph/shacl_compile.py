@@ -11,7 +11,8 @@ Supported (SHACL 1.0 §4):
 * property shapes with ``sh:path`` an IRI or a sequence path (RDF list of IRIs), and ``sh:hasValue``,
   ``sh:in``, ``sh:minCount 1``, ``sh:maxCount 0``, ``sh:minInclusive``, ``sh:maxInclusive``, ``sh:minExclusive``,
   ``sh:maxExclusive``, ``sh:datatype``, ``sh:node``, ``sh:not``, ``sh:and``, ``sh:or``, and
-  ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount 1``.
+  ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount 1``; value ranges also on node shapes (e.g. a qualified
+  value shape ``[ sh:minInclusive … ; sh:maxInclusive … ]``).
 
 Each construct becomes a boolean SPARQL expression "the node in ``?v`` conforms", built from ``EXISTS`` /
 ``NOT EXISTS`` groups; a rule shape becomes ``SELECT ?focus WHERE { ?focus a <target> FILTER(!conforms) }``.
@@ -35,16 +36,15 @@ from .namespaces import RDF, RDFS, SH
 
 # Node-level and property-level constraint parameters this compiler understands; any other ``sh:`` predicate on a
 # shape is refused.
-_NODE_PARAMETERS = frozenset({SH["and"], SH["or"], SH["not"], SH.node, SH.property, SH["in"], SH.hasValue})
+_VALUE_RANGE_PARAMETERS = frozenset({SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive})
+_NODE_PARAMETERS = frozenset(
+    {SH["and"], SH["or"], SH["not"], SH.node, SH.property, SH["in"], SH.hasValue}
+) | _VALUE_RANGE_PARAMETERS
 _PROPERTY_PARAMETERS = _NODE_PARAMETERS | frozenset(
     {
         SH.path,
         SH.minCount,
         SH.maxCount,
-        SH.minInclusive,
-        SH.maxInclusive,
-        SH.minExclusive,
-        SH.maxExclusive,
         SH.datatype,
         SH.qualifiedValueShape,
         SH.qualifiedMinCount,
@@ -130,6 +130,11 @@ class _Compiler:
         self.check_parameters(shape, _NODE_PARAMETERS)
         parts = self.value_constraints(shape, var, stack)
         parts += [f"sameTerm({var}, {_term(v)})" for v in self.objects(shape, SH.hasValue)]
+        for predicate, operator in _COMPARISONS.items():  # value range on the node itself (e.g. a qualified value)
+            for bound in self.objects(shape, predicate):
+                if not isinstance(bound, Literal):
+                    raise ShapeCompileError(f"shape {shape}: {predicate} needs a literal, found {bound}")
+                parts.append(f"COALESCE({var} {operator} {_term(bound)}, false)")
         parts += [self.property_expr(p, var, stack) for p in self.objects(shape, SH.property)]
         return _conjunction(parts)
 
