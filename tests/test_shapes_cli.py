@@ -240,3 +240,28 @@ def test_check_turtle_file(capsys):
     assert {(f["deployment"], f["requirement"]) for f in json.loads(out)["findings"]} == {
         ("nd", "NL-NONDISCR"), ("nd-paperwork", "NL-NONDISCR")}
 
+
+
+@pytest.mark.parametrize(
+    "facts,unknown",
+    [
+        ({}, ["deployerType", "isAlgorithm", "isAISystem", "processesPersonalData"]),
+        ({"deployerType": "Municipality", "isAlgorithm": False, "processesPersonalData": True}, ["isAISystem"]),
+        ({"deployerType": "Municipality", "isAlgorithm": True, "isAISystem": True, "processesPersonalData": False},
+         ["annexIIIArea", "inServiceSince"]),
+        ({"deployerType": "Municipality", "isAlgorithm": True, "isAISystem": True, "processesPersonalData": False,
+          "annexIIIArea": "None", "inServiceSince": "2024-01-01"}, []),
+    ],
+)
+def test_check_names_decisive_facts_the_intake_leaves_out(capsys, tmp_path, facts, unknown):
+    """An unknown deployerType silently switches off every public-authority rule: the officer is told."""
+    import yaml
+
+    intake = tmp_path / "planned.yaml"
+    record = {"id": "planned", "title": "Planned deployment", **facts}
+    intake.write_text(yaml.safe_dump({"deployments": [record]}, sort_keys=False), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(intake), "--date", "2026-11-23", "--format", "json")
+    assert code in (0, 1)
+    assert json.loads(out)["deployments"][0]["unknownFacts"] == unknown
+    code, out, _ = run(capsys, "check", str(intake), "--date", "2026-11-23")
+    assert ("unknown, read as false/none" in out) == bool(unknown)

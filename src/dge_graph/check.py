@@ -42,6 +42,11 @@ from .vocabulary import SAFEGUARDS
 INTAKE_GRAPH = "urn:dge-graph:check:intake"
 SIMILAR_LIMIT = 10
 
+# Facts that decide whether whole groups of rules apply. When an intake leaves one out, the checks read it as false
+# or none (spec §1), which can hide findings: the check names them so the officer can state them.
+DECISIVE_FACTS = ("deployerType", "isAlgorithm", "isAISystem", "processesPersonalData")
+DECISIVE_AI_FACTS = ("annexIIIArea", "inServiceSince")
+
 
 @dataclass(frozen=True)
 class SimilarDeployment:
@@ -64,6 +69,8 @@ class DeploymentCheck:
     values_at_stake: tuple[URIRef, ...]
     rights_at_stake: tuple[URIRef, ...]
     similar: tuple[SimilarDeployment, ...] = ()
+    unknown_facts: tuple[str, ...] = ()
+    """Decisive facts the intake leaves out (read as false/none by the checks)."""
 
     def as_dict(self, labels: Mapping[URIRef, str]) -> dict:
         def named(iri: URIRef) -> dict:
@@ -78,6 +85,7 @@ class DeploymentCheck:
             "missing": [f.rule_id for f in self.findings],
             "valuesAtStake": [named(v) for v in self.values_at_stake],
             "rightsAtStake": [named(r) for r in self.rights_at_stake],
+            "unknownFacts": list(self.unknown_facts),
             "similarDeployments": [
                 {"iri": str(s.deployment), "title": s.title, "municipality": municipality_code(s.municipality),
                  "shared": s.shared}
@@ -245,6 +253,15 @@ def check_file(
                 values_at_stake=tuple(sorted(values, key=str)),
                 rights_at_stake=tuple(sorted(rights, key=str)),
                 similar=similar_deployments(store, graph, deployment) if store is not None else (),
+                unknown_facts=unknown_decisive_facts(graph, deployment),
             )
         )
     return CheckReport(path, parameters, tuple(checks), labels)
+
+
+def unknown_decisive_facts(graph: Graph, deployment: URIRef) -> tuple[str, ...]:
+    """The decisive facts (``DECISIVE_FACTS``, and for an AI system ``DECISIVE_AI_FACTS``) absent for a deployment."""
+    names = list(DECISIVE_FACTS)
+    if (deployment, DGE.isAISystem, Literal(True)) in graph:
+        names += DECISIVE_AI_FACTS
+    return tuple(name for name in names if graph.value(deployment, DGE[name]) is None)

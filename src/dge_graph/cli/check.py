@@ -73,6 +73,8 @@ def report_as_text(report: CheckReport) -> str:
                 lines.append(f"      nl: {f.message_nl}")
         else:
             lines.append("  missing: nothing")
+        if d.unknown_facts:
+            lines.append("  unknown, read as false/none (state them if they hold): " + ", ".join(d.unknown_facts))
         if d.values_at_stake:
             lines.append("  values at stake: " + ", ".join(report.labels.get(v, compact(v)) for v in d.values_at_stake))
         if d.rights_at_stake:
