@@ -11,7 +11,6 @@ from __future__ import annotations
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse
 
 from .. import conneg
 from ..config import Settings

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from types import MappingProxyType
 
 from ..queries import NamedQueryError, find_named_query, load_named_queries, parse_argument_pairs
-from ..results import format_table
-from ..store import SelectResult, open_store
+from ..store import open_store
+from .query import FORMATS as QUERY_FORMATS
+from .query import print_query_result
 
-FORMATS = MappingProxyType(
-    {"csv": "text/csv", "json": "application/sparql-results+json", "tsv": "text/tab-separated-values"}
-)
+FORMATS = ("table",) + tuple(QUERY_FORMATS)
 
 
 def register(subparsers, add_store_option) -> None:
@@ -38,7 +35,7 @@ def register(subparsers, add_store_option) -> None:
     run.add_argument("name")
     run.add_argument("arguments", nargs="*", metavar="NAME=VALUE")
     run.add_argument("--example", type=int, metavar="N", help="use the N-th example's arguments (1 = first)")
-    run.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    run.add_argument("--format", choices=FORMATS, default="table")
     run.set_defaults(handler=handle_run)
 
 
@@ -84,19 +81,7 @@ def handle_run(args, settings) -> int:
         raise CommandError(str(exc)) from exc
     store = open_store(settings.store, read_only=True)
     try:
-        if args.format == "table":
-            result = store.query(query.sparql, substitutions=substitutions)
-            if isinstance(result, SelectResult):
-                print(format_table(result))
-            elif isinstance(result, bool):
-                print("true" if result else "false")
-            else:
-                sys.stdout.write(result.serialize(format="turtle"))
-        else:
-            serialized = store.query_serialized(query.sparql, select_media_type=FORMATS[args.format],
-                                                substitutions=substitutions)
-            sys.stdout.buffer.write(serialized.body)
-            sys.stdout.flush()
+        print_query_result(store, query.sparql, args.format, substitutions)
     finally:
         store.close()
     return 0

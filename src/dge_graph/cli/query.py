@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import MappingProxyType
 
 from ..results import format_table
-from ..store import SelectResult, open_store
+from ..store import SelectResult, Store, open_store
 
-FORMATS = {"csv": "text/csv", "json": "application/sparql-results+json"}
+FORMATS = MappingProxyType(
+    {"csv": "text/csv", "json": "application/sparql-results+json", "tsv": "text/tab-separated-values"}
+)
 
 
 def register(subparsers, add_store_option) -> None:
@@ -22,7 +25,7 @@ def register(subparsers, add_store_option) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("sparql", nargs="?", help="the query text")
     source.add_argument("--file", "-f", type=Path, help="read the query from this file ('-' for stdin)")
-    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    parser.add_argument("--format", choices=("table", *FORMATS), default="table")
     parser.set_defaults(handler=handle)
 
 
@@ -35,24 +38,30 @@ def read_query(args) -> str:
 
 
 def handle(args, settings) -> int:
-    text = read_query(args)
-    # read-only: a query never writes, and a read-only view works while a server holds the store open
+    # read-only: the store must exist (a query never creates one)
     store = open_store(settings.store, read_only=True)
     try:
-        if args.format == "table":
-            result = store.query(text)
-            if isinstance(result, SelectResult):
-                print(format_table(result))
-            elif isinstance(result, bool):
-                print("true" if result else "false")
-            else:
-                sys.stdout.write(result.serialize(format="turtle"))
-        else:
-            serialized = store.query_serialized(text, select_media_type=FORMATS[args.format])
-            sys.stdout.buffer.write(serialized.body)
-            if not serialized.body.endswith(b"\n"):
-                sys.stdout.buffer.write(b"\n")
-            sys.stdout.flush()
+        print_query_result(store, read_query(args), args.format)
     finally:
         store.close()
     return 0
+
+
+def print_query_result(store: Store, sparql: str, output_format: str, substitutions=None) -> None:
+    """Print a query's result: a text table (SELECT), true/false (ASK), Turtle (CONSTRUCT/DESCRIBE), or the
+    SPARQL 1.1 results format named by ``output_format`` (csv, tsv, json) as the store serialises it."""
+    if output_format == "table":
+        result = store.query(sparql, substitutions=substitutions)
+        if isinstance(result, SelectResult):
+            print(format_table(result))
+        elif isinstance(result, bool):
+            print("true" if result else "false")
+        else:
+            sys.stdout.write(result.serialize(format="turtle"))
+        return
+    serialized = store.query_serialized(sparql, select_media_type=FORMATS[output_format],
+                                        substitutions=substitutions)
+    sys.stdout.buffer.write(serialized.body)
+    if not serialized.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
