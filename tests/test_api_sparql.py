@@ -193,3 +193,16 @@ def test_queries_wait_for_a_free_slot_within_their_time_limit(api_store):
                 slots.release()
         assert response.status_code == 503 and "busy" in response.text
         assert busy_client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+@pytest.mark.parametrize(("fmt", "body_check"), [
+    ("json", lambda r: r.json()["results"]["bindings"] == [] and r.json()["head"]["vars"] == ["x"]),
+    ("csv", lambda r: r.text.splitlines() == ["x"]),
+    ("tsv", lambda r: r.text.splitlines() == ["?x"]),
+])
+def test_select_without_solutions_is_an_empty_200(client, fmt, body_check):
+    """Regression: an empty SELECT result was a 500 (found by the benchmarks)."""
+    query = "SELECT ?x WHERE { ?x <https://w3id.org/dge-graph/def#noSuchProperty> ?y }"
+    response = client.get("/sparql", params={"query": query, "format": fmt})
+    assert response.status_code == 200, response.text
+    assert body_check(response)

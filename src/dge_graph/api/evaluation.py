@@ -120,7 +120,7 @@ def _evaluate(store, sparql, check, choose_media_type, deadline, base_iri, defau
         for solution in result:
             rows.append(tuple(solution[v] for v in variables))
             check(len(rows))
-        del result, solution
+        del result  # release the store's snapshot before serialising
         return Evaluated(serialize_solutions(media_type, variables, rows), media_type, "SELECT", len(rows))
     media_type = _chosen(choose_media_type, "CONSTRUCT")
     triples = []
