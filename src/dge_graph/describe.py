@@ -137,12 +137,16 @@ def describe(store: Store, iri: str, *, incoming_limit: int = INCOMING_LIMIT) ->
 def add_labels(store: Store, description: Description) -> None:
     """Fill ``labels`` and ``described`` for every IRI the description mentions (batched VALUES queries)."""
     iris = description.mentioned_iris()
-    label_values = _values(LABEL_PROPERTIES)
+    label_properties = [checked_iri(p) for p in LABEL_PROPERTIES]
     for start in range(0, len(iris), 200):
-        batch = _values(iris[start:start + 200])
+        chunk = iris[start:start + 200]
+        batch = _values(chunk)
+        # one VALUES block of (subject, property) pairs: Oxigraph looks each pair up in its index, where two separate
+        # VALUES blocks made it scan the store and join (78 ms instead of 0.4 ms per page at 146k triples)
+        pairs = " ".join(f"({checked_iri(x)} {p})" for x in chunk for p in label_properties)
         rows = _select(store, f"""
             SELECT ?x ?p ?label WHERE {{
-              VALUES ?x {{ {batch} }} VALUES ?p {{ {label_values} }}
+              VALUES (?x ?p) {{ {pairs} }}
               ?x ?p ?label . FILTER(isLiteral(?label))
             }}""").rows
         ranked = sorted(rows, key=lambda r: LABEL_PROPERTIES.index(str(r["p"])))

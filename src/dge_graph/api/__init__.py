@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..config import Settings
 from ..conneg import BadAcceptHeader
+from ..queries import load_named_queries
 from ..store import Store, open_store
 from . import linked_data, query_page, sparql, update, void
 from . import compare, municipalities, named_queries
@@ -48,6 +49,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = template_environment()
+    app.state.named_queries = load_named_queries()
     app.state.query_slots = threading.BoundedSemaphore(MAX_CONCURRENT_QUERIES)
     # CORS for reads from any origin, without credentials (no cookies; the update token is not sent cross-site)
     app.add_middleware(

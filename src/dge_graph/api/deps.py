@@ -14,3 +14,8 @@ def get_store(request: Request) -> Store:
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def get_named_queries(request: Request):
+    """The named queries of ``queries/``, parsed once when the app is created (they are package resources)."""
+    return request.app.state.named_queries

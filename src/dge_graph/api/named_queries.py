@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import URIRef
 
-from ..queries import NamedQuery, NamedQueryError, find_named_query, load_named_queries
+from ..queries import NamedQuery, NamedQueryError, find_named_query
 from ..results import compact
 from ..store import SelectResult, Store
 from .analytics_common import choose_format
-from .deps import get_store
+from .deps import get_named_queries, get_store
 from .pages import render, request_language
 
 router = APIRouter(tags=["named queries"])
@@ -40,7 +40,7 @@ def _describe(query: NamedQuery, request: Request) -> dict:
             responses={200: {"content": {"text/html": {}, "application/json": {}}}})
 async def list_named_queries(request: Request) -> Response:
     fmt = choose_format(request, ("text/html", "application/json"))
-    queries = load_named_queries()
+    queries = get_named_queries(request)
     if fmt == "json":
         return JSONResponse([_describe(q, request) for q in queries])
     return render(request, "named_queries.html", queries=queries)
@@ -63,7 +63,7 @@ def _arguments(request: Request, query: NamedQuery) -> dict[str, str]:
             responses={200: {"content": {"text/html": {}, "application/sparql-results+json": {}, "text/csv": {}}},
                        400: {}, 404: {}})
 async def run_named_query_endpoint(name: str, request: Request, store: Store = Depends(get_store)) -> Response:
-    queries = load_named_queries()
+    queries = get_named_queries(request)
     try:
         query = find_named_query(queries, name)
     except NamedQueryError as exc:

@@ -36,15 +36,9 @@ BUILT_IN_EXAMPLES = (
 )
 
 
-def example_queries(lang: str = "en") -> list[ExampleQuery]:
+def example_queries(named, lang: str = "en") -> list[ExampleQuery]:
     """The named queries (titles in ``lang``) followed by the built-in examples."""
-    from ..queries import load_named_queries
-
     examples = []
-    try:
-        named = load_named_queries()
-    except (FileNotFoundError, ValueError):  # no queries/ folder, or a malformed header: built-ins still work
-        named = ()
     for query in named:
         title = query.summary.get(lang) or query.summary.get("en") or query.name
         examples.append(ExampleQuery(query.name, title, query.sparql))
@@ -55,12 +49,13 @@ def example_queries(lang: str = "en") -> list[ExampleQuery]:
 
 @router.get("/", response_class=HTMLResponse, summary="Home page", name="home")
 async def home(request: Request) -> HTMLResponse:
-    return render(request, "home.html", examples=example_queries(request_language(request)))
+    examples = example_queries(request.app.state.named_queries, request_language(request))
+    return render(request, "home.html", examples=examples)
 
 
 @router.get("/editor", response_class=HTMLResponse, summary="SPARQL query editor (YASGUI)", name="query_editor")
 async def query_editor(request: Request) -> HTMLResponse:
-    examples = example_queries(request_language(request))
+    examples = example_queries(request.app.state.named_queries, request_language(request))
     return render(request, "editor.html", examples=examples, endpoint=str(request.url_for("sparql_endpoint")),
                   initial=(request.query_params.get("query") or examples[0].sparql if examples else ""))
 
