@@ -74,6 +74,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="run the rdflib baseline only up to this many deployments (default: 20000)")
     parser.add_argument("--http-connections", type=int, default=4)
     parser.add_argument("--http-duration-s", type=int, default=10)
+    parser.add_argument("--http-servers", nargs="+", choices=("dge-graph", "oxigraph"),
+                        default=["dge-graph", "oxigraph"], help="servers to measure (default: both)")
     parser.add_argument("--query-workers", choices=("per-case", "shared"), default="per-case",
                         help="one worker per query case, killed after its time limit (default), or one for all "
                         "(faster to start; a runaway query then stalls the run)")
@@ -224,7 +226,7 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
         deployments = sample_deployments(workload.path, 200, args.seed)
         http: dict = {}
         record["http"] = http
-        for kind in ("dge-graph", "oxigraph"):
+        for kind in args.http_servers:
             _log(f"  http: {kind} ...")
             _stage(http, kind, lambda: measure_server(
                 kind, store_dir, cases, deployments, public_base="https://w3id.org/dge-graph/",
