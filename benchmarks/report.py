@@ -148,6 +148,7 @@ def size_metrics(size: dict) -> dict:
     m["deref_p95"] = (ours_http.get("dereference") or {}).get("p95_ms")
     m["deref_raw_p95"] = (raw_http.get("dereference") or {}).get("p95_ms")
     m["deref_errors"] = (ours_http.get("dereference") or {}).get("errors")
+    m["deref_timeout"] = (ours_http.get("dereference") or {}).get("timeout_s")
     m["rss_rest"] = ours_http.get("rss_at_rest_mb")
     m["rss_load"] = ours_http.get("rss_after_load_mb")
     m["raw_rss_rest"] = raw_http.get("rss_at_rest_mb")
@@ -234,7 +235,8 @@ def render(data: dict) -> str:
                                                                           TARGETS["http_overhead"], True))
     row("HTTP named-query endpoint / raw, median of p50 ratios", "", lambda m: m["http_note"] or _ratio(m["named_overhead"]))
     row("dereference `/id/deployment/…` (Turtle), req/s (p95 ms)", "",
-        lambda m: m["http_note"] or f"{_num(m['deref_rps'], 0)} ({_num(m['deref_p95'])})")
+        lambda m: m["http_note"] or (f"0 (one request > {m['deref_timeout']:.0f} s)" if m["deref_timeout"]
+                                     else f"{_num(m['deref_rps'], 0)} ({_num(m['deref_p95'])})"))
     row("raw `oxigraph serve` DESCRIBE, req/s (p95 ms)", "(baseline)",
         lambda m: m["http_note"] or f"{_num(m['deref_raw_rps'], 0)} ({_num(m['deref_raw_p95'])})")
     row("server memory at rest / after load, MB (raw oxigraph at rest)", "",
