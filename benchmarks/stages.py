@@ -85,6 +85,8 @@ def stage_bulk_store(store_dir: str, workload_file: str) -> dict:
     store directory and swapped it in, instead of staging graphs and MOVEing them inside one transaction.
     Also the store the later stages read when the project build is too slow at a size."""
     target = Path(store_dir)
+    if (target / "CURRENT").exists():
+        ox.Store(str(target))  # raises if a server or another worker still holds the store: never delete it under them
     if target.exists():
         shutil.rmtree(target)
     start = time.perf_counter()
