@@ -275,7 +275,12 @@ def merge(documents: list[dict]) -> dict:
     merged = {**documents[0], "sizes": {}}
     for document in documents:
         for key, size in document["sizes"].items():
-            merged["sizes"].setdefault(key, {}).update(size)
+            target = merged["sizes"].setdefault(key, {})
+            for stage, value in size.items():
+                if stage == "http" and isinstance(target.get("http"), dict):
+                    target["http"] = {**target["http"], **value}  # one server per run is fine
+                else:
+                    target[stage] = value
     if len(documents) > 1:
         merged["started"] = " + ".join(d["started"] for d in documents)
     return merged
