@@ -118,3 +118,41 @@ def test_recursive_shapes_are_refused():
     shapes = Graph().parse(data=PREFIXES + "t:S a sh:NodeShape ; sh:targetClass t:C ; sh:node t:S .", format="turtle")
     with pytest.raises(ShapeCompileError, match="itself"):
         violation_query(shapes, URIRef("urn:test:S"), [URIRef("urn:test:C")])
+
+
+def test_a_pattern_written_twice_is_matched_once(data_store):
+    """Two conjuncts with the same triple pattern (as when two derived shapes share a fact) become one pattern."""
+    data, store = data_store
+    flag = "[ sh:property [ sh:path t:flag ; sh:hasValue true ] ]"
+    shapes = _shapes(f"sh:not [ sh:and ( {flag} {flag} [ sh:node {flag} ] ) ]")
+    query = violation_query(shapes, URIRef("urn:test:S"), [URIRef("urn:test:C"), URIRef("urn:test:Sub")]).query
+    assert query.count("<urn:test:flag>") == 1
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=False)
+    report = results.value(predicate=RDF.type, object=SH.ValidationReport, any=False)
+    expected = {results.value(r, SH.focusNode) for r in results.objects(report, SH.result)}
+    assert {row["focus"] for row in store.query(query).rows} == expected == {URIRef("urn:test:a"), URIRef("urn:test:e")}
+
+
+def test_rule_queries_in_parallel_find_what_one_thread_finds(monkeypatch):
+    """The fast path runs the rule queries on a thread pool; the findings do not depend on the number of threads."""
+    import datetime as dt
+    from pathlib import Path
+
+    from dge_graph import validate
+
+    store = OxigraphStore(None)
+    golden = Path(__file__).parent / "golden"
+    data = Graph()
+    for folder in sorted(golden.iterdir()):
+        if (folder / "data.ttl").is_file():
+            data.parse(folder / "data.ttl", format="turtle")
+    store.replace_graphs({"urn:test:golden": graph_to_ntriples(data)})
+    shapes = validate.load_shapes()
+    for date in (dt.date(2026, 8, 2), dt.date(2030, 8, 2)):
+        resolved = shapes.resolved(validate.Parameters(date, dt.date(2026, 8, 2)))
+        parallel = validate.sparql_violations(store, resolved, shapes.rules)
+        monkeypatch.setattr(validate, "QUERY_THREADS", 1)
+        sequential = validate.sparql_violations(store, resolved, shapes.rules)
+        monkeypatch.undo()
+        assert parallel == sequential
+        assert len({shape for _, shape in parallel}) > 10

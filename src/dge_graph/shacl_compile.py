@@ -391,6 +391,9 @@ def _target_pattern(target_classes: Iterable[URIRef]) -> str:
 def _select(patterns: list[str], target: str, expression: str) -> str:
     # Selective triple patterns first, the target triple after them: pyoxigraph evaluates a union default graph
     # largely in the order written, and starting from the target class scans every deployment.
+    # A pattern written twice (e.g. two derived shapes that both require ``processesPersonalData true``) is a
+    # self-join that matches the same nodes: keep its first occurrence only.
+    patterns = list(dict.fromkeys(patterns))
     lines = ["SELECT DISTINCT ?focus WHERE {", *(f"  {p}" for p in patterns), f"  {target}"]
     if expression != "true":
         lines.append(f"  FILTER({expression})")
