@@ -260,7 +260,9 @@ def province_medians(peers: Sequence[Measures]) -> dict[str, float | None]:
     return medians
 
 
-def build_profile(store: Store, code: str) -> MunicipalityProfile:
+def build_profile(store: Store, code: str, *, _all_measures: Sequence[Measures] | None = None) -> MunicipalityProfile:
+    """``_all_measures``: the rows of ``municipality-measures`` for every municipality, when the caller has them
+    (a comparison fetches them once: the query costs the same for one province as for all)."""
     code = check_code(code)
     found = _select(store, _MUNICIPALITY, code=Literal(code)).rows
     if not found:
@@ -268,7 +270,12 @@ def build_profile(store: Store, code: str) -> MunicipalityProfile:
     info = found[0]
     iri = info["municipality"]
     province = info.get("province")
-    peers = municipality_measures(store, str(province)) if province is not None else ()
+    if province is None:
+        peers = ()
+    elif _all_measures is not None:
+        peers = tuple(m for m in _all_measures if m.province == str(province))
+    else:
+        peers = municipality_measures(store, str(province))
     own = next((p for p in peers if p.code == code), None) or Measures(
         code=code, name=_text(info.get("name")) or code, iri=str(iri), province=_text(province),
         province_code=_text(info.get("provinceCode")), counts=MappingProxyType({m: 0 for m in COUNT_MEASURES}))
@@ -319,7 +326,9 @@ def build_comparison(store: Store, codes: Iterable[str]) -> Comparison:
             checked.append(code)
     if not checked:
         raise AnalyticsError("give at least one municipality code to compare (e.g. m=GM0363&m=GM0344)")
-    profiles = tuple(build_profile(store, code) for code in checked)
+    # the measures of every municipality once, not once per compared municipality (same rows, filtered by province)
+    everyone = municipality_measures(store) if len(checked) > 1 else None
+    profiles = tuple(build_profile(store, code, _all_measures=everyone) for code in checked)
     kinds: dict[str, Labelled] = {}
     for profile in profiles:
         for item in profile.sections["technologyKinds"]:
