@@ -310,6 +310,23 @@ class OxigraphStore:
                     self._store.remove_graph(node)
             raise StoreError(f"could not write to the store: {exc}") from exc
 
+    def bulk_replace_graph(self, graph: str, ntriples_file: Path) -> None:
+        """Replace one named graph with a large N-Triples file, streamed (RocksDB bulk load, not in memory).
+
+        Not one transaction: the file is parsed completely first (so a malformed file changes nothing), then the
+        old graph is removed and the new content bulk-loaded. For data the project generates itself (synthetic
+        deployments, benchmarks), where ``replace_graphs`` would hold millions of triples in one transaction.
+        """
+        try:
+            for _ in ox.parse(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES):
+                pass
+        except SyntaxError as exc:
+            raise StoreError(f"{ntriples_file}:{exc.lineno}: {exc}") from exc
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+        self._store.bulk_load(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 

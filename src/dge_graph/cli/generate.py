@@ -14,7 +14,8 @@ def register(subparsers, add_store_option) -> None:
         description="Write K synthetic deployments for each of N municipalities (a seeded sample of the 342). The "
         "same arguments give the same file. Every deployment is marked dge:recordKind record-kind/synthetic. The "
         "output is N-Triples, which is also valid Turtle: name it .nt or .ttl. With --store the deployments are also "
-        "loaded into the store, replacing the named graph graph/synthetic/seed-S-NxK atomically.",
+        "loaded into the store, replacing the named graph graph/synthetic/seed-S-NxK (streamed bulk load on the "
+        "embedded store).",
     )
     parser.add_argument("--municipalities", type=int, default=342, metavar="N",
                         help="number of municipalities (1-342, default 342)")
@@ -54,13 +55,16 @@ def handle(args, settings) -> int:
 def load_into_store(location: str, path: Path, args, progress: Progress) -> None:
     """Replace the run's named graph in the store with the generated file (atomic, like every import)."""
     from ..namespaces import graph_iri
-    from ..store import open_store
+    from ..store import OxigraphStore, open_store
 
     graph = graph_iri(f"synthetic/seed-{args.seed}-{args.municipalities}x{args.per_municipality}")
     store = open_store(location)
     try:
         progress.step(f"loading into {store!r} as {graph}")
-        store.replace_graphs({str(graph): path.read_bytes()})
+        if isinstance(store, OxigraphStore):  # streamed bulk load: national sizes are millions of triples
+            store.bulk_replace_graph(str(graph), path)
+        else:
+            store.replace_graphs({str(graph): path.read_bytes()})
     finally:
         store.close()
     print(f"loaded into {location} as named graph {graph}")
