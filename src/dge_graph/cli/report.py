@@ -47,40 +47,28 @@ def _emit(text: str) -> None:
 
 
 def handle_municipality(args, settings) -> int:
-    from . import CommandError
-
-    store = open_store(settings.store, read_only=True)
-    try:
-        try:
-            profile = build_profile(store, args.code)
-        except AnalyticsError as exc:
-            raise CommandError(str(exc)) from exc
-    finally:
-        store.close()
-    if args.format == "json":
-        _emit(json.dumps(profile_dict(profile, args.lang), ensure_ascii=False, indent=2))
-    elif args.format == "csv":
-        _emit(profile_csv(profile, args.lang))
-    else:
-        _emit(profile_markdown(profile, args.lang))
-    return 0
+    return _report(settings, build_profile, args.code, args.format, args.lang,
+                   {"json": profile_dict, "csv": profile_csv, "md": profile_markdown})
 
 
 def handle_compare(args, settings) -> int:
+    return _report(settings, build_comparison, args.codes, args.format, args.lang,
+                   {"json": comparison_dict, "csv": comparison_csv, "md": comparison_markdown})
+
+
+def _report(settings, compute, subject, output_format: str, lang: str, renderers) -> int:
+    """Compute a profile or comparison once from the store and print it in the chosen form."""
     from . import CommandError
 
     store = open_store(settings.store, read_only=True)
     try:
         try:
-            comparison = build_comparison(store, args.codes)
+            result = compute(store, subject)
         except AnalyticsError as exc:
             raise CommandError(str(exc)) from exc
     finally:
         store.close()
-    if args.format == "json":
-        _emit(json.dumps(comparison_dict(comparison, args.lang), ensure_ascii=False, indent=2))
-    elif args.format == "csv":
-        _emit(comparison_csv(comparison, args.lang))
-    else:
-        _emit(comparison_markdown(comparison, args.lang))
+    render = renderers[output_format]
+    rendered = render(result, lang)
+    _emit(json.dumps(rendered, ensure_ascii=False, indent=2) if output_format == "json" else rendered)
     return 0
