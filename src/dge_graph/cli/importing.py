@@ -59,17 +59,21 @@ def register(subparsers, add_store_option) -> None:
     register_cmd.set_defaults(handler=handle_algoritmeregister)
 
 
+def _write_import(settings, graph_name, graph, source_file: str):
+    """Write one import's graph to the store (atomic, idempotent: see ``importing.write_import``)."""
+    store = open_store(settings.store)
+    try:
+        return write_import(store, graph_name, graph, source_file=source_file)
+    finally:
+        store.close()
+
+
 def handle_intake(args, settings) -> int:
     from ..intake import read_intake
 
     batch = read_intake(args.file)
     linked = {str(o) for o in batch.graph.objects(None, _municipality_predicate())}
-    store = open_store(settings.store)
-    try:
-        result = write_import(store, import_graph_iri("intake", args.file.stem), batch.graph,
-                              source_file=args.file.name)
-    finally:
-        store.close()
+    result = _write_import(settings, import_graph_iri("intake", args.file.stem), batch.graph, args.file.name)
     state = "imported" if result.written else "unchanged (already imported)"
     print(f"{args.file}: {len(batch.deployments)} deployments, {len(linked)} municipalities, {state} "
           f"into graph <{result.graph}> of {settings.store}")
@@ -102,12 +106,8 @@ def handle_algoritmeregister(args, settings) -> int:
         raise CommandError(f"{args.file}: {len(summary.unmatched_municipal)} municipal organisation(s) match no "
                            f"municipality, nothing imported: {names} (use --allow-unmatched to import them as "
                            "other public bodies)")
-    store = open_store(settings.store)
-    try:
-        result = write_import(store, import_graph_iri("algoritmeregister", args.file.name), batch.graph,
-                              source_file=args.file.name)
-    finally:
-        store.close()
+    result = _write_import(settings, import_graph_iri("algoritmeregister", args.file.name), batch.graph,
+                           args.file.name)
     state = "imported" if result.written else "unchanged (already imported)"
     print(f"{args.file} ({batch.record_format} format): {summary.deployments} deployments, "
           f"{summary.linked_deployments} linked to {summary.linked_municipalities} municipalities, "
