@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -30,70 +28,53 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from dge_graph.local_server import (
+    ASK_PROBE,
+    ServerDidNotStart,
+    ServerProcess,
+    dge_graph_serve_command,
+    oxigraph_serve_command,
+)
+from dge_graph.local_server import start_server as start_server_process
 from dge_graph.store import _with_values
 
 from .measure import Latency, percentile, rss_mb
 from .querysets import QueryCase
 
-LOOPBACK = "127.0.0.1"
 RESULTS_JSON = "application/sparql-results+json"
 TURTLE = "text/turtle"
 NAMED_ACCEPT = {"Accept": "application/json"}  # the named-query endpoint answers SPARQL JSON results
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Server:
     kind: str  # "dge-graph" | "oxigraph"
-    process: subprocess.Popen
-    port: int
+    running: ServerProcess
 
     @property
     def base(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        return self.running.base
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self.running.stop()
 
 
 def start_server(kind: str, store_dir: Path, *, timeout_s: float, ready_timeout_s: float = 120) -> Server:
     """Start a server on a free loopback port and wait until it answers."""
-    bin_dir = Path(sys.executable).parent
-    port = _free_port()
     if kind == "dge-graph":
-        command = [str(bin_dir / "dge-graph"), "serve", "--store", str(store_dir), "--host", LOOPBACK,
-                   "--port", str(port), "--timeout-s", str(timeout_s), "--quiet"]
-        probe = "/sparql?query=ASK%7B%7D"
+        def command(port: int) -> list[str]:
+            return dge_graph_serve_command(store_dir, port, "--timeout-s", str(timeout_s))
+        probe = "/sparql"
     else:
-        command = [str(bin_dir / "oxigraph"), "serve", "--location", str(store_dir), "--bind", f"{LOOPBACK}:{port}",
-                   "--union-default-graph", "--timeout-s", str(max(1, round(timeout_s)))]
-        probe = "/query?query=ASK%7B%7D"
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    server = Server(kind, process, port)
-    deadline = time.monotonic() + ready_timeout_s
-    with httpx.Client(timeout=5) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"{kind} server exited with {process.returncode}: {process.stderr.read()[-2000:]}")
-            try:
-                if client.get(server.base + probe, headers={"Accept": RESULTS_JSON}).status_code == 200:
-                    return server
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"{kind} server did not answer within {ready_timeout_s:.0f} s")
+        def command(port: int) -> list[str]:
+            return oxigraph_serve_command(store_dir, port, timeout_s=timeout_s)
+        probe = "/query"
+    try:
+        running = start_server_process(command, probe, probe_params=ASK_PROBE, ready_timeout_s=ready_timeout_s,
+                                       name=f"{kind} server")
+    except ServerDidNotStart as exc:
+        raise RuntimeError(str(exc)) from exc
+    return Server(kind, running)
 
 
 def _latency(client: httpx.Client, request: Callable[[], httpx.Response], repetitions: int,

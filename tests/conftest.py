@@ -6,18 +6,13 @@ No environment is changed at import time; fixtures that need settings build thei
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from dge_graph.build import build, discover_sources
 from dge_graph.config import Settings
+from dge_graph.local_server import ASK_PROBE, oxigraph_serve_command, running_server, venv_binary
 from dge_graph.resources import project_root
 from dge_graph.store import OxigraphStore, RemoteStore, open_store
 
@@ -56,16 +51,9 @@ def settings(tmp_path) -> Settings:
     return Settings(store=str(tmp_path / "store"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def oxigraph_binary() -> str:
-    candidate = Path(sys.executable).parent / "oxigraph"
-    found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
-    if not found:
+    found = venv_binary("oxigraph")
+    if not Path(found).exists():
         pytest.fail("the `oxigraph` server binary is missing: install the test extras (pip install -e '.[test]')")
     return found
 
@@ -73,34 +61,11 @@ def oxigraph_binary() -> str:
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     """A real ``oxigraph serve`` on 127.0.0.1 and a free port; yields its base URL; stopped by PID at the end."""
+    oxigraph_binary()
     location = tmp_path_factory.mktemp("oxigraph-server")
-    port = free_port()
-    process = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"oxigraph serve did not start: {process.stderr.read().decode()[:2000]}")
-        time.sleep(0.1)
-    try:
+    with running_server(lambda port: oxigraph_serve_command(location, port), "/query", probe_params=ASK_PROBE,
+                        name="oxigraph serve") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture

@@ -5,16 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
 from dge_graph.cli import EXIT_ERROR, EXIT_OK, main
+from dge_graph.local_server import ASK_PROBE, dge_graph_serve_command, running_server
 
-from conftest import free_port
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -92,24 +89,9 @@ def test_query_on_missing_store_says_to_build(capsys, tmp_path):
 @pytest.mark.slow
 def test_serve_answers_count_over_http(built_store):
     """What `make run` promises: a SPARQL COUNT(*) over the graph answers on /sparql with a number > 0."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dge_graph", "serve", "--store", built_store, "--port", str(port), "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": COUNT},
-                                     headers={"Accept": "application/sparql-results+json"}, timeout=2)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stderr.read().decode()[:2000])
-                time.sleep(0.2)
-        assert response.status_code == 200
-        assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > 0
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with running_server(lambda port: dge_graph_serve_command(built_store, port), "/sparql",
+                        probe_params=ASK_PROBE, name="dge-graph serve") as base:
+        response = httpx.get(f"{base}/sparql", params={"query": COUNT},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    assert response.status_code == 200
+    assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > 0

@@ -13,7 +13,6 @@ import argparse
 import csv
 import io
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import uvicorn
 
 from dge_graph.api import create_app
 from dge_graph.config import Settings
+from dge_graph.local_server import free_port
 from dge_graph.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (this file is tests/api_checks/…)
@@ -40,12 +40,6 @@ PAGES = (
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--hide-scrollbars")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def chromium(binary: str, profile: str, *args: str) -> subprocess.CompletedProcess:

@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+from dge_graph.local_server import ASK_PROBE, dge_graph_serve_command, running_server
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -38,30 +30,9 @@ def served_project(*, timeout_s: float = 10.0, update_token: str | None = None) 
                                    stdout=subprocess.DEVNULL)
         if validated.returncode not in (0, 1):
             raise RuntimeError(f"dge-graph validate failed with exit code {validated.returncode}")
-        port = free_port()
         env = dict(os.environ)
         env.pop("DGE_UPDATE_TOKEN", None)
-        command = [cli, "serve", "--store", store, "--port", str(port), "--host", "127.0.0.1", "-q",
-                   "--timeout-s", str(timeout_s)]
-        if update_token:
-            command += ["--update-token", update_token]
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        try:
-            while True:
-                try:
-                    if httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"dge-graph serve did not start: {process.stderr.read().decode()[:2000]}")
-                time.sleep(0.2)
+        extra = ["--timeout-s", str(timeout_s)] + (["--update-token", update_token] if update_token else [])
+        with running_server(lambda port: dge_graph_serve_command(store, port, *extra), "/sparql",
+                            probe_params=ASK_PROBE, ready_timeout_s=60, env=env, name="dge-graph serve") as base:
             yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()

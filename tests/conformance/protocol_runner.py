@@ -23,11 +23,8 @@ import argparse
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -36,6 +33,8 @@ from pathlib import Path
 import httpx
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
+
+from dge_graph.local_server import ASK_PROBE, ServerDidNotStart, oxigraph_serve_command, start_server, venv_binary
 
 REPO = Path(__file__).resolve().parents[2]
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -172,30 +171,16 @@ class RemoteBackend:
     name = "remote"
 
     def __init__(self):
-        binary = Path(sys.executable).parent / "oxigraph"
-        found = str(binary) if binary.exists() else shutil.which("oxigraph")
-        if not found:
+        if not Path(venv_binary("oxigraph")).exists():
             raise SystemExit("the `oxigraph` binary is missing: pip install -e '.[test]'")
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
         self.location = tempfile.mkdtemp(prefix="dge-conformance-")
-        self.process = subprocess.Popen(
-            [found, "serve", "--location", self.location, "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        self.base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{self.base}/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.close()
-                raise SystemExit("oxigraph serve did not start")
-            time.sleep(0.1)
+        try:
+            self.server = start_server(lambda port: oxigraph_serve_command(self.location, port), "/query",
+                                       probe_params=ASK_PROBE, name="oxigraph serve")
+        except ServerDidNotStart as exc:
+            shutil.rmtree(self.location, ignore_errors=True)
+            raise SystemExit(str(exc)) from exc
+        self.base = self.server.base
 
     def store(self):
         from dge_graph.store import open_store
@@ -205,11 +190,7 @@ class RemoteBackend:
         return store
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self.server.stop()
         shutil.rmtree(self.location, ignore_errors=True)
 
 
