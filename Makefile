@@ -40,7 +40,7 @@ serve: install
 run: build serve
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not shared"
 
 # Checks against the data in ../shared (not needed by `make test`; CI calls this when ../shared exists).
 shared-check: install

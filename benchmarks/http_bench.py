@@ -28,15 +28,15 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from dge_graph.local_server import (
+from dge_graph.store import _with_values
+from tests.local_server import (
     ASK_PROBE,
     ServerDidNotStart,
     ServerProcess,
     dge_graph_serve_command,
     oxigraph_serve_command,
 )
-from dge_graph.local_server import start_server as start_server_process
-from dge_graph.store import _with_values
+from tests.local_server import start_server as start_server_process
 
 from .measure import Latency, percentile, rss_mb
 from .querysets import QueryCase

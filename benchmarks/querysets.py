@@ -14,7 +14,7 @@ from typing import Any
 
 from rdflib.term import Node
 
-from dge_graph.queries import NamedQuery, load_named_queries
+from dge_graph.query.named import NamedQuery, load_named_queries
 
 _READS_DEPLOYMENTS = re.compile(r"dge:Deployment\b|dge:municipality\b|validation/latest")
 

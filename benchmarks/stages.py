@@ -1,6 +1,6 @@
 """The measured stages. Each runs inside a worker process (``benchmarks.worker``) and returns a JSON-able dict.
 
-* ``build``       — ``dge_graph.build.build`` of the project plus the synthetic deployments into a fresh store.
+* ``build``       — ``dge_graph.ingest.build.build`` of the project plus the synthetic deployments into a fresh store.
 * ``validate``    — all 40 rules with the SPARQL engine (``validate_store``), repeated; stores the report so the
   named queries about findings have something to read.
 * ``pyshacl``     — the reference engine on a sample of deployments (with the whole knowledge graph), and our
@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-
-from dge_graph import validate as validation
-from dge_graph.build import build, parse_source, provenance_triples
-from dge_graph.namespaces import ID
 from rdflib import URIRef
-from dge_graph.progress import Progress
+
+from dge_graph.ingest.build import build, parse_source, provenance_triples
+from dge_graph.kernel.namespaces import ID
+from dge_graph.kernel.progress import Progress
+from dge_graph.rules import validate as validation
 from dge_graph.store import OxigraphStore, graph_to_ntriples
 
 from .measure import Latency, directory_mb, peak_rss_mb, repeat_timed, timed

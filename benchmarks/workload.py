@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from dge_graph.build import Source, discover_sources
-from dge_graph.namespaces import ID
-from dge_graph.synthetic import generate
+from dge_graph.ingest.build import Source, discover_sources
+from dge_graph.ingest.synthetic import generate
+from dge_graph.kernel.namespaces import ID
 
 DEPLOYMENT_PREFIX = f"<{ID}deployment/"
 SYNTHETIC_GRAPH_FOLDER = "synthetic"

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dge_graph.api import create_app
-from dge_graph.config import Settings
+from dge_graph.kernel.config import Settings
 from dge_graph.store import OxigraphStore, Store, open_store
 
 TEST_GRAPH = Path(__file__).parent / "api_data" / "graph.trig"

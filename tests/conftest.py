@@ -9,11 +9,11 @@ import os
 from pathlib import Path
 
 import pytest
+from local_server import ASK_PROBE, oxigraph_serve_command, running_server, venv_binary
 
-from dge_graph.build import build, discover_sources
-from dge_graph.config import Settings
-from dge_graph.local_server import ASK_PROBE, oxigraph_serve_command, running_server, venv_binary
-from dge_graph.resources import project_root
+from dge_graph.ingest.build import build, discover_sources
+from dge_graph.kernel.config import Settings
+from dge_graph.kernel.resources import project_root
 from dge_graph.store import OxigraphStore, RemoteStore, open_store
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,10 +8,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from dge_graph.algoritmeregister import RegisterError, impact_assessment_safeguards, read_register
 from dge_graph.cli import main
-from dge_graph.importing import import_graph_iri
-from dge_graph.namespaces import DCT, DGE, FOAF, ID, PROV, RDF, SKOS
+from dge_graph.ingest.algoritmeregister import RegisterError, impact_assessment_safeguards, read_register
+from dge_graph.ingest.importing import import_graph_iri
+from dge_graph.kernel.namespaces import DCT, DGE, FOAF, ID, PROV, RDF, SKOS
 from dge_graph.store import OxigraphStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "algoritmeregister"
@@ -264,7 +264,7 @@ def test_bad_file_leaves_the_store_as_it_was(tmp_path, capsys):
 
 
 def test_import_into_a_remote_store_is_idempotent(remote_store):
-    from dge_graph.importing import write_import
+    from dge_graph.ingest.importing import write_import
 
     batch = read_register(FIXTURES / "scrape.json")
     graph = import_graph_iri("algoritmeregister", "scrape.json")

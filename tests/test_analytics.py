@@ -16,12 +16,12 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from dge_graph.analytics import MEASURES, AnalyticsError, build_comparison, build_profile, province_medians
-from dge_graph.analytics_render import profile_dict
 from dge_graph.api import create_app
 from dge_graph.cli import main
-from dge_graph.config import Settings
-from dge_graph.queries import find_named_query, load_named_queries, run_named_query
+from dge_graph.kernel.config import Settings
+from dge_graph.query.analytics import MEASURES, AnalyticsError, build_comparison, build_profile, province_medians
+from dge_graph.query.named import find_named_query, load_named_queries, run_named_query
+from dge_graph.render.analytics import profile_dict
 from dge_graph.store import OxigraphStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analytics"

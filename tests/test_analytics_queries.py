@@ -14,8 +14,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Literal
 
-from dge_graph.queries import NamedQueryError, find_named_query, load_named_queries, run_named_query
-from dge_graph.results import compact
+from dge_graph.kernel.terms import compact
+from dge_graph.query.named import NamedQueryError, find_named_query, load_named_queries, run_named_query
 from dge_graph.store import OxigraphStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analytics"

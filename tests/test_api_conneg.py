@@ -1,10 +1,10 @@
-"""Media-type negotiation (``dge_graph.conneg``): Accept with q-values, several types, wildcards; overrides."""
+"""Media-type negotiation (``dge_graph.kernel.conneg``): Accept with q-values, several types, wildcards; overrides."""
 
 from __future__ import annotations
 
 import pytest
 
-from dge_graph.conneg import BadAcceptHeader, format_override, negotiate, preferred_language
+from dge_graph.kernel.conneg import BadAcceptHeader, format_override, negotiate, preferred_language
 
 RDF_OFFERS = ("text/turtle", "text/html", "application/ld+json", "application/rdf+xml", "application/n-triples")
 RESULT_OFFERS = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",

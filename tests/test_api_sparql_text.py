@@ -1,10 +1,10 @@
-"""The lexical helpers behind protocol decisions (``dge_graph.sparql_text``): FROM detection, USING injection."""
+"""The lexical helpers behind protocol decisions (``dge_graph.kernel.sparql_text``): FROM detection, USING injection."""
 
 from __future__ import annotations
 
 import pytest
 
-from dge_graph.sparql_text import dataset_clauses, has_using_or_with, names_dataset, with_using
+from dge_graph.kernel.sparql_text import dataset_clauses, has_using_or_with, names_dataset, with_using
 
 
 @pytest.mark.parametrize(("query", "expected"), [

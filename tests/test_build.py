@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dge_graph.build import BuildError, build, discover_sources
-from dge_graph.namespaces import GRAPH
+from dge_graph.ingest.build import BuildError, build, discover_sources
+from dge_graph.kernel.namespaces import GRAPH
 from dge_graph.store import OxigraphStore, open_store
 
 GOOD = """@prefix dct: <http://purl.org/dc/terms/> .

@@ -8,10 +8,9 @@ import json
 
 import httpx
 import pytest
+from local_server import ASK_PROBE, dge_graph_serve_command, running_server
 
 from dge_graph.cli import EXIT_ERROR, EXIT_OK, main
-from dge_graph.local_server import ASK_PROBE, dge_graph_serve_command, running_server
-
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

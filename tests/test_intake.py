@@ -10,12 +10,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from dge_graph.cli import main
-from dge_graph.importing import import_graph_iri
-from dge_graph.intake import PUBLIC_VALUES, IntakeError, intake_schema, read_intake
-from dge_graph.namespaces import DCT, DGE, FOAF, ID, RDF
-from dge_graph.resources import project_root
+from dge_graph.ingest.importing import import_graph_iri
+from dge_graph.ingest.intake import PUBLIC_VALUES, IntakeError, intake_schema, read_intake
+from dge_graph.kernel.namespaces import DCT, DGE, FOAF, ID, RDF
+from dge_graph.kernel.resources import project_root
+from dge_graph.kernel.vocabulary import FACTS, SAFEGUARDS
 from dge_graph.store import OxigraphStore
-from dge_graph.vocabulary import FACTS, SAFEGUARDS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "intake"
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -182,12 +182,9 @@ def test_schema_keys_are_exactly_the_spec_names_plus_identity_keys():
 
 
 def test_public_values_exist_in_the_values_data():
-    values_file = project_root() / "data" / "values.ttl"
-    if not values_file.exists():
-        pytest.skip("data/values.ttl (knowledge engineer) is not there yet")
     from rdflib import Graph
 
-    g = Graph().parse(values_file)
+    g = Graph().parse(project_root() / "data" / "values.ttl")
     for slug in PUBLIC_VALUES:
         assert (URIRef(f"{ID}value/{slug}"), RDF.type, DGE.PublicValue) in g, slug
 

@@ -11,10 +11,10 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import SH, SKOS
 
-from dge_graph.config import DEFAULT_HR_DATE
-from dge_graph.namespaces import DGE, ELI, RDFS, XSD, id_iri
-from dge_graph.resources import resource_dir
-from dge_graph.vocabulary import SAFEGUARDS
+from dge_graph.kernel.config import DEFAULT_HR_DATE
+from dge_graph.kernel.namespaces import DGE, ELI, RDFS, XSD, id_iri
+from dge_graph.kernel.resources import resource_dir
+from dge_graph.kernel.vocabulary import SAFEGUARDS
 
 DATA = resource_dir("data")
 KNOWLEDGE_FILES = (

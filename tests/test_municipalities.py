@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 
-from dge_graph.municipalities import UnknownMunicipality, load_municipalities, looks_municipal, normalise_name
-from dge_graph.namespaces import DGE, RDF, RDFS, SKOS
-from dge_graph.resources import resource_dir
+from dge_graph.ingest.municipalities import UnknownMunicipality, load_municipalities, looks_municipal, normalise_name
+from dge_graph.kernel.namespaces import DGE, RDF, RDFS, SKOS
+from dge_graph.kernel.resources import resource_dir
 
 
 @pytest.fixture(scope="module")

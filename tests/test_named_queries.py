@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from dge_graph.namespaces import XSD
-from dge_graph.queries import (
+from dge_graph.kernel.namespaces import XSD
+from dge_graph.query.named import (
     NamedQuery,
     NamedQueryDefinitionError,
     NamedQueryError,
@@ -305,7 +305,7 @@ NOT_PORTABLE: dict[str, str] = {}  # named queries that a remote store cannot an
 
 @pytest.fixture(scope="module")
 def remote_project_store(oxigraph_server):
-    from dge_graph.build import build, discover_sources
+    from dge_graph.ingest.build import build, discover_sources
     from dge_graph.store import open_store
 
     store = open_store(oxigraph_server)
@@ -335,7 +335,7 @@ def test_example_returns_expected_result_from_a_remote_store(remote_project_stor
 
 @pytest.fixture(scope="module")
 def built_store_path(tmp_path_factory) -> str:
-    from dge_graph.build import build, discover_sources
+    from dge_graph.ingest.build import build, discover_sources
 
     path = tmp_path_factory.mktemp("named-queries") / "store"
     store = OxigraphStore(path)

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from dge_graph.build import build, discover_sources
-from dge_graph.check import check_file
 from dge_graph.cli import main
-from dge_graph.namespaces import DGE, RDF, SH, graph_iri, id_iri
-from dge_graph.resources import resource_dir
+from dge_graph.ingest.build import build, discover_sources
+from dge_graph.kernel.namespaces import DGE, RDF, SH, graph_iri, id_iri
+from dge_graph.kernel.resources import resource_dir
+from dge_graph.rules.check import check_file
+from dge_graph.rules.validate import LATEST_REPORT_GRAPH, Parameters, load_shapes, validate_store
 from dge_graph.store import OxigraphStore, graph_to_ntriples
-from dge_graph.validate import LATEST_REPORT_GRAPH, Parameters, load_shapes, validate_store
 
 FIXTURES = Path(__file__).parent / "golden" / "_fixtures"
 GOLDEN = Path(__file__).parent / "golden"

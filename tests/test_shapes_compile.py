@@ -6,8 +6,8 @@ import pyshacl
 import pytest
 from rdflib import Graph, URIRef
 
-from dge_graph.namespaces import RDF, SH
-from dge_graph.shacl_compile import ShapeCompileError, violation_query
+from dge_graph.kernel.namespaces import RDF, SH
+from dge_graph.rules.compile import ShapeCompileError, violation_query
 from dge_graph.store import OxigraphStore, graph_to_ntriples
 
 PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -138,7 +138,7 @@ def test_rule_queries_in_parallel_find_what_one_thread_finds(monkeypatch):
     import datetime as dt
     from pathlib import Path
 
-    from dge_graph import validate
+    from dge_graph.rules import validate
 
     store = OxigraphStore(None)
     golden = Path(__file__).parent / "golden"

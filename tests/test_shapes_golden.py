@@ -19,9 +19,9 @@ import pytest
 import yaml
 from rdflib import Graph
 
-from dge_graph.check import check_file
+from dge_graph.rules.check import check_file
+from dge_graph.rules.validate import Parameters, load_shapes, validate_store
 from dge_graph.store import OxigraphStore, graph_to_ntriples
-from dge_graph.validate import Parameters, load_shapes, validate_store
 
 GOLDEN = Path(__file__).parent / "golden"
 HR_READINGS = (dt.date(2026, 8, 2), dt.date(2027, 12, 2))
@@ -102,6 +102,6 @@ def test_golden_cases_have_day_before_and_day_of(shapes):
 
 
 def _identifier():
-    from dge_graph.namespaces import DCT
+    from dge_graph.kernel.namespaces import DCT
 
     return DCT.identifier

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from dge_graph.namespaces import DCT, DGE, RDF, SH, id_iri
-from dge_graph.resources import resource_dir
-from dge_graph.validate import (
+from dge_graph.kernel.namespaces import DCT, DGE, RDF, SH, id_iri
+from dge_graph.kernel.resources import resource_dir
+from dge_graph.rules.validate import (
     ANYTHING,
     EVALUATION_DATE,
     HR_DATE,
@@ -31,10 +31,7 @@ def shapes():
 
 @pytest.fixture(scope="module")
 def requirements() -> Graph:
-    path = resource_dir("data") / "requirements.ttl"
-    if not path.is_file():
-        pytest.skip("data/requirements.ttl is not there yet (knowledge engineer's file)")
-    return Graph().parse(path)
+    return Graph().parse(resource_dir("data") / "requirements.ttl")
 
 
 def test_forty_rule_shapes_one_per_requirement(shapes, requirements):

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 
 from dge_graph.cli import main
-from dge_graph.intake import _record_validator, intake_schema
-from dge_graph.municipalities import load_municipalities
-from dge_graph.synthetic import PROFILES, generate, synthetic_record
+from dge_graph.ingest.intake import _record_validator, intake_schema
+from dge_graph.ingest.municipalities import load_municipalities
+from dge_graph.ingest.synthetic import PROFILES, generate, synthetic_record
 
 DGE = "https://w3id.org/dge-graph/def#"
 ID = "https://w3id.org/dge-graph/id/"

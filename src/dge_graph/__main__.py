@@ -1,5 +1,5 @@
 """``python -m dge_graph`` runs the command line."""
 
-from .cli import run
+from dge_graph.cli import run
 
 run()

@@ -25,8 +25,11 @@ import pyoxigraph as ox
 import uvicorn
 
 from dge_graph.api import create_app
-from dge_graph.config import Settings
-from dge_graph.local_server import free_port
+from dge_graph.kernel.config import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the local_server helper
+from local_server import free_port
+
 from dge_graph.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (this file is tests/api_checks/…)

@@ -15,7 +15,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from dge_graph.local_server import ASK_PROBE, dge_graph_serve_command, running_server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the local_server helper
+from local_server import ASK_PROBE, dge_graph_serve_command, running_server
 
 BIN = Path(sys.executable).parent
 

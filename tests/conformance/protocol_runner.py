@@ -34,7 +34,8 @@ import httpx
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from dge_graph.local_server import ASK_PROBE, ServerDidNotStart, oxigraph_serve_command, start_server, venv_binary
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the local_server helper
+from local_server import ASK_PROBE, ServerDidNotStart, oxigraph_serve_command, start_server, venv_binary
 
 REPO = Path(__file__).resolve().parents[2]
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -198,7 +199,7 @@ def run_test(test: ProtocolTest, backend, documents: dict[str, bytes]) -> str | 
     from fastapi.testclient import TestClient
 
     from dge_graph.api import create_app
-    from dge_graph.config import Settings
+    from dge_graph.kernel.config import Settings
 
     store = backend.store()
     store.replace_graphs(documents)

@@ -10,8 +10,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from dge_graph.namespaces import DGE
-from dge_graph.resources import resource_dir
+from dge_graph.kernel.namespaces import DGE
+from dge_graph.kernel.resources import resource_dir
 
 pytestmark = pytest.mark.shared
 

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SKOS
 
-from dge_graph.reason import ontology_files
+from dge_graph.rules.ontology_check import ontology_files
 
 pytestmark = pytest.mark.shared
 

@@ -7,10 +7,10 @@ import csv
 import pytest
 from rdflib import URIRef
 
-from dge_graph.algoritmeregister import read_register
 from dge_graph.cli import main
-from dge_graph.municipalities import load_municipalities, looks_municipal
-from dge_graph.namespaces import DGE, RDF
+from dge_graph.ingest.algoritmeregister import read_register
+from dge_graph.ingest.municipalities import load_municipalities, looks_municipal
+from dge_graph.kernel.namespaces import DGE, RDF
 from dge_graph.store import OxigraphStore
 
 pytestmark = pytest.mark.shared

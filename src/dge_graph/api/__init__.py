@@ -15,14 +15,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from ..config import Settings
-from ..conneg import BadAcceptHeader
-from ..queries import load_named_queries
-from ..store import Store, open_store
-from . import linked_data, query_page, sparql, update, void
-from . import compare, municipalities, named_queries
-from .evaluation import MAX_CONCURRENT_QUERIES
-from .pages import template_environment
+from dge_graph.api import compare, linked_data, municipalities, named_queries, query_page, sparql, update, void
+from dge_graph.api.evaluation import MAX_CONCURRENT_QUERIES
+from dge_graph.api.pages import template_environment
+from dge_graph.kernel.config import Settings
+from dge_graph.kernel.conneg import BadAcceptHeader
+from dge_graph.query.named import load_named_queries
+from dge_graph.store import Store, open_store
 
 
 async def _bad_accept_header(request, exc: BadAcceptHeader) -> PlainTextResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from .. import conneg
+from dge_graph.kernel import conneg
 
 TABLE_OFFERS = ("text/html", "application/json", "text/csv")
 SHORT_FORMATS = {"html": "text/html", "json": "application/json", "csv": "text/csv"}

@@ -10,7 +10,7 @@ import hmac
 
 from fastapi import HTTPException, Request
 
-from ..config import Settings
+from dge_graph.kernel.config import Settings
 
 
 def require_update_token(request: Request, settings: Settings) -> None:

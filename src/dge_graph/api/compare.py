@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 
-from .. import charts
-from ..analytics import MEASURES, AnalyticsError, Comparison, build_comparison
-from ..analytics_render import TEXT, comparison_csv, comparison_dict, format_number, measure_label
-from ..store import Store
-from .analytics_common import choose_format
-from .deps import get_store
-from .pages import render, request_language
+from dge_graph.api.analytics_common import choose_format
+from dge_graph.api.deps import get_store
+from dge_graph.api.pages import render, request_language
+from dge_graph.query.analytics import MEASURES, AnalyticsError, Comparison, build_comparison
+from dge_graph.render import charts
+from dge_graph.render.analytics import TEXT, comparison_csv, comparison_dict, format_number, measure_label
+from dge_graph.store import Store
 
 router = APIRouter(tags=["analysts"])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ..config import Settings
-from ..store import Store
+from dge_graph.kernel.config import Settings
+from dge_graph.store import Store
 
 
 def get_store(request: Request) -> Store:

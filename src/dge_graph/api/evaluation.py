@@ -26,9 +26,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..store import QueryTimeout, Store, StoreError
-from .serializers import serialize_boolean, serialize_graph, serialize_solutions
-
+from dge_graph.api.serializers import serialize_boolean, serialize_graph, serialize_solutions
+from dge_graph.store import QueryTimeout, Store, StoreError
 
 MAX_CONCURRENT_QUERIES = 4
 """Query evaluations running at once per server (the rest wait, within their own time limit)."""

@@ -23,23 +23,23 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from rdflib import BNode, Literal, URIRef
 
-from .. import conneg
-from ..config import Settings
-from ..describe import (
+from dge_graph.api.deps import get_settings, get_store
+from dge_graph.api.pages import render, request_language
+from dge_graph.api.routing import routes
+from dge_graph.api.serializers import serialize_graph
+from dge_graph.kernel import conneg
+from dge_graph.kernel.config import Settings
+from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF, SH, XSD
+from dge_graph.query.describe import (
     DEFINITION_PROPERTIES,
-    add_labels,
     Description,
+    add_labels,
     describe,
     describe_namespace_document,
     graph_members,
     validation_findings,
 )
-from ..namespaces import DGE, PREFIXES, RDF, SH, XSD
-from ..store import Store
-from .deps import get_settings, get_store
-from .pages import render, request_language
-from .routing import routes
-from .serializers import serialize_graph
+from dge_graph.store import Store
 
 router = APIRouter(tags=["linked data"])
 
@@ -295,7 +295,7 @@ async def named_graph(request: Request, path: str, mediatype: str | None = MEDIA
 
 
 def _graph_triples(store: Store, graph: str):
-    from ..sparql_text import checked_iri
+    from dge_graph.kernel.sparql_text import checked_iri
 
     return list(store.evaluate(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}"))
 

@@ -11,14 +11,28 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 
-from .. import charts
-from ..analytics import MEASURES, AnalyticsError, MunicipalityProfile, build_profile, municipality_measures
-from ..analytics_render import (SECTION_ORDER, SEVERITY_LABELS, TEXT, format_number, measure_label, profile_csv,
-                                profile_dict, section_label)
-from ..store import Store
-from .analytics_common import choose_format
-from .deps import get_store
-from .pages import render, request_language
+from dge_graph.api.analytics_common import choose_format
+from dge_graph.api.deps import get_store
+from dge_graph.api.pages import render, request_language
+from dge_graph.query.analytics import (
+    MEASURES,
+    AnalyticsError,
+    MunicipalityProfile,
+    build_profile,
+    municipality_measures,
+)
+from dge_graph.render import charts
+from dge_graph.render.analytics import (
+    SECTION_ORDER,
+    SEVERITY_LABELS,
+    TEXT,
+    format_number,
+    measure_label,
+    profile_csv,
+    profile_dict,
+    section_label,
+)
+from dge_graph.store import Store
 
 router = APIRouter(tags=["analysts"])
 

@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import URIRef
 
-from ..queries import NamedQuery, NamedQueryError, find_named_query
-from ..results import compact
-from ..store import SelectResult, Store
-from .analytics_common import choose_format
-from .deps import get_named_queries, get_store
-from .pages import render, request_language
+from dge_graph.api.analytics_common import choose_format
+from dge_graph.api.deps import get_named_queries, get_store
+from dge_graph.api.pages import render, request_language
+from dge_graph.kernel.terms import compact
+from dge_graph.query.named import NamedQuery, NamedQueryError, find_named_query
+from dge_graph.store import SelectResult, Store
 
 router = APIRouter(tags=["named queries"])
 

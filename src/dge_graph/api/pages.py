@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .. import conneg
+from dge_graph.kernel import conneg
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"

@@ -1,6 +1,6 @@
 """The home page, the query editor (YASGUI, vendored: no CDN) with example queries, and the OpenAPI docs page.
 
-Example queries are the project's named queries (``queries/*.rq``, read by ``dge_graph.queries``) plus a few built
+Example queries are the project's named queries (``queries/*.rq``, read by ``dge_graph.query.named``) plus a few built
 in here.
 """
 
@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from ..namespaces import sparql_prefixes
-from .pages import render, request_language
+from dge_graph.api.pages import render, request_language
+from dge_graph.kernel.namespaces import sparql_prefixes
 
 router = APIRouter(tags=["pages"])
 

@@ -25,16 +25,16 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse
 
-from .. import conneg
-from ..config import Settings
-from ..namespaces import PREFIXES
-from ..sparql_text import has_using_or_with, with_using
-from ..store import QuerySyntaxError, QueryTimeout, Store, StoreError
-from .auth import require_update_token
-from .deps import get_settings, get_store
-from .evaluation import NotAcceptable, ResultTooLarge, ServerBusy, evaluate_query
-from .routing import routes
-from .serializers import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, serialize_graph
+from dge_graph.api.auth import require_update_token
+from dge_graph.api.deps import get_settings, get_store
+from dge_graph.api.evaluation import NotAcceptable, ResultTooLarge, ServerBusy, evaluate_query
+from dge_graph.api.routing import routes
+from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, serialize_graph
+from dge_graph.kernel import conneg
+from dge_graph.kernel.config import Settings
+from dge_graph.kernel.namespaces import PREFIXES
+from dge_graph.kernel.sparql_text import has_using_or_with, with_using
+from dge_graph.store import QuerySyntaxError, QueryTimeout, Store, StoreError
 
 router = APIRouter(tags=["sparql"])
 

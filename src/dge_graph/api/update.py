@@ -12,16 +12,16 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from .. import conneg
-from ..config import Settings
-from ..namespaces import PREFIXES
-from ..sparql_text import checked_iri
-from ..store import Store, StoreError, quads_to_ntriples
-from .auth import require_update_token
-from .deps import get_settings, get_store
-from .routing import routes
-from .serializers import GRAPH_MEDIA_TYPES, serialize_graph
-from .sparql import ProtocolError, _plain, _run_update, decode_operation
+from dge_graph.api.auth import require_update_token
+from dge_graph.api.deps import get_settings, get_store
+from dge_graph.api.routing import routes
+from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, serialize_graph
+from dge_graph.api.sparql import ProtocolError, _plain, _run_update, decode_operation
+from dge_graph.kernel import conneg
+from dge_graph.kernel.config import Settings
+from dge_graph.kernel.namespaces import PREFIXES
+from dge_graph.kernel.sparql_text import checked_iri
+from dge_graph.store import Store, StoreError, quads_to_ntriples
 
 router = APIRouter(tags=["update"])
 

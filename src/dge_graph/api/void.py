@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
-from .. import conneg
-from ..config import Settings
-from ..namespaces import DCAT, DCT, FOAF, PREFIXES, RDF, VOID, XSD
-from ..store import SelectResult, Store
-from .deps import get_settings, get_store
-from .serializers import GRAPH_MEDIA_TYPES, serialize_graph
+from dge_graph.api.deps import get_settings, get_store
+from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, serialize_graph
+from dge_graph.kernel import conneg
+from dge_graph.kernel.config import Settings
+from dge_graph.kernel.namespaces import DCAT, DCT, FOAF, PREFIXES, RDF, VOID, XSD
+from dge_graph.store import SelectResult, Store
 
 router = APIRouter(tags=["linked data"])
 

@@ -12,28 +12,21 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from ..config import Settings
-from . import build as build_cmd
-from . import check as check_cmd
-from . import generate as generate_cmd
-from . import importing as importing_cmd
-from . import named_queries as named_queries_cmd
-from . import ontology as ontology_cmd
-from . import query as query_cmd
-from . import report as report_cmd
-from . import serve as serve_cmd
-from . import validate as validate_cmd
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_ERROR = 2
+from dge_graph.cli import build as build_cmd
+from dge_graph.cli import check as check_cmd
+from dge_graph.cli import generate as generate_cmd
+from dge_graph.cli import importing as importing_cmd
+from dge_graph.cli import named_queries as named_queries_cmd
+from dge_graph.cli import ontology as ontology_cmd
+from dge_graph.cli import query as query_cmd
+from dge_graph.cli import report as report_cmd
+from dge_graph.cli import serve as serve_cmd
+from dge_graph.cli import validate as validate_cmd
+from dge_graph.cli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CommandError  # noqa: F401 (re-exported)
+from dge_graph.kernel.config import Settings
 
 COMMAND_GROUPS = (build_cmd, query_cmd, named_queries_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd,
                   ontology_cmd, report_cmd)
-
-
-class CommandError(Exception):
-    """A user-facing error: printed as ``dge-graph: error: <message>`` with exit code 2."""
 
 
 def _version() -> str:
@@ -74,8 +67,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ..build import BuildError
-    from ..store import QuerySyntaxError, StoreError
+    from dge_graph.ingest.build import BuildError
+    from dge_graph.store import QuerySyntaxError, StoreError
 
     parser = make_parser()
     args = parser.parse_args(argv)

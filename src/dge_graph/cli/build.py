@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..build import build
-from ..progress import Progress
-from ..store import open_store
+from dge_graph.ingest.build import build
+from dge_graph.kernel.progress import Progress
+from dge_graph.store import open_store
 
 
 def register(subparsers, add_store_option) -> None:

@@ -9,11 +9,12 @@ import json
 import sys
 from pathlib import Path
 
-from ..check import CheckReport, check_file
-from ..results import compact
-from ..store import open_store
-from ..validate import ENGINES, ValidationError
-from .validate import add_date_options, parameters_from
+from dge_graph.cli.errors import CommandError
+from dge_graph.cli.validate import add_date_options, parameters_from
+from dge_graph.kernel.terms import compact
+from dge_graph.rules.check import CheckReport, check_file
+from dge_graph.rules.validate import ENGINES, ValidationError
+from dge_graph.store import open_store
 
 
 def register(subparsers, add_store_option) -> None:
@@ -34,8 +35,7 @@ def register(subparsers, add_store_option) -> None:
 
 
 def handle(args, settings) -> int:
-    from ..intake import IntakeError
-    from . import CommandError
+    from dge_graph.ingest.intake import IntakeError
 
     parameters = parameters_from(args, settings)
     store = open_store(args.store, read_only=True) if args.store else None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..progress import Progress
+from dge_graph.cli.errors import CommandError
+from dge_graph.kernel.progress import Progress
 
 
 def register(subparsers, add_store_option) -> None:
@@ -31,8 +32,7 @@ def register(subparsers, add_store_option) -> None:
 def handle(args, settings) -> int:
     import tempfile
 
-    from ..synthetic import generate
-    from . import CommandError
+    from dge_graph.ingest.synthetic import generate
 
     if args.out is None and args.store is None:
         raise CommandError("give --out FILE, --store PATH, or both")
@@ -54,8 +54,8 @@ def handle(args, settings) -> int:
 
 def load_into_store(location: str, path: Path, args, progress: Progress) -> None:
     """Replace the run's named graph in the store with the generated file (atomic, like every import)."""
-    from ..namespaces import graph_iri
-    from ..store import OxigraphStore, open_store
+    from dge_graph.kernel.namespaces import graph_iri
+    from dge_graph.store import OxigraphStore, open_store
 
     graph = graph_iri(f"synthetic/seed-{args.seed}-{args.municipalities}x{args.per_municipality}")
     store = open_store(location)

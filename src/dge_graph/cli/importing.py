@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..importing import import_graph_iri, write_import
-from ..store import open_store
+from dge_graph.cli.errors import CommandError
+from dge_graph.ingest.importing import import_graph_iri, write_import
+from dge_graph.store import open_store
 
 
 def register(subparsers, add_store_option) -> None:
@@ -69,7 +70,7 @@ def _write_import(settings, graph_name, graph, source_file: str):
 
 
 def handle_intake(args, settings) -> int:
-    from ..intake import read_intake
+    from dge_graph.ingest.intake import read_intake
 
     batch = read_intake(args.file)
     linked = {str(o) for o in batch.graph.objects(None, _municipality_predicate())}
@@ -81,7 +82,7 @@ def handle_intake(args, settings) -> int:
 
 
 def handle_intake_turtle(args, settings) -> int:
-    from ..intake import read_intake, write_turtle
+    from dge_graph.ingest.intake import read_intake, write_turtle
 
     written = write_turtle(read_intake(args.file), args.out)
     print(f"{args.file}: {len(written)} deployments written to {args.out}")
@@ -89,15 +90,14 @@ def handle_intake_turtle(args, settings) -> int:
 
 
 def handle_intake_schema(args, settings) -> int:
-    from ..intake import intake_schema
+    from dge_graph.ingest.intake import intake_schema
 
     print(json.dumps(intake_schema(), indent=2, ensure_ascii=False))
     return 0
 
 
 def handle_algoritmeregister(args, settings) -> int:
-    from ..algoritmeregister import read_register
-    from . import CommandError
+    from dge_graph.ingest.algoritmeregister import read_register
 
     batch = read_register(args.file, record_format=args.format)
     summary = batch.summary
@@ -119,6 +119,6 @@ def handle_algoritmeregister(args, settings) -> int:
 
 
 def _municipality_predicate():
-    from ..namespaces import DGE
+    from dge_graph.kernel.namespaces import DGE
 
     return DGE.municipality

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-
-from ..queries import NamedQueryError, find_named_query, load_named_queries, parse_argument_pairs
-from ..store import open_store
-from .query import FORMATS as QUERY_FORMATS
-from .query import print_query_result
+from dge_graph.cli.errors import CommandError
+from dge_graph.cli.query import FORMATS as QUERY_FORMATS
+from dge_graph.cli.query import print_query_result
+from dge_graph.query.named import NamedQueryError, find_named_query, load_named_queries, parse_argument_pairs
+from dge_graph.store import open_store
 
 FORMATS = ("table",) + tuple(QUERY_FORMATS)
 
@@ -47,7 +47,6 @@ def handle_list(args, settings) -> int:
 
 
 def handle_show(args, settings) -> int:
-    from . import CommandError
 
     try:
         query = find_named_query(load_named_queries(), args.name)
@@ -67,7 +66,6 @@ def handle_show(args, settings) -> int:
 
 
 def handle_run(args, settings) -> int:
-    from . import CommandError
 
     try:
         query = find_named_query(load_named_queries(), args.name)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..reason import ReasoningError, check_consistency, ontology_files
+from dge_graph.cli.errors import CommandError
+from dge_graph.rules.ontology_check import ReasoningError, check_consistency, ontology_files
 
 
 def register(subparsers, add_store_option) -> None:
@@ -36,8 +37,7 @@ def handle_check(args, settings) -> int:
     import pyshacl
     from rdflib import Graph
 
-    from . import CommandError
-    from ..resources import resource_dir
+    from dge_graph.kernel.resources import resource_dir
 
     paths = list(args.files) or ontology_files()
     problems = 0

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from types import MappingProxyType
 
-from ..results import format_table
-from ..store import SelectResult, Store, open_store
+from dge_graph.render.tables import format_table
+from dge_graph.store import SelectResult, Store, open_store
 
 FORMATS = MappingProxyType(
     {"csv": "text/csv", "json": "application/sparql-results+json", "tsv": "text/tab-separated-values"}

@@ -6,10 +6,17 @@ from __future__ import annotations
 import json
 import sys
 
-from ..analytics import AnalyticsError, build_comparison, build_profile
-from ..analytics_render import (comparison_csv, comparison_dict, comparison_markdown, profile_csv, profile_dict,
-                                profile_markdown)
-from ..store import open_store
+from dge_graph.cli.errors import CommandError
+from dge_graph.query.analytics import AnalyticsError, build_comparison, build_profile
+from dge_graph.render.analytics import (
+    comparison_csv,
+    comparison_dict,
+    comparison_markdown,
+    profile_csv,
+    profile_dict,
+    profile_markdown,
+)
+from dge_graph.store import open_store
 
 FORMATS = ("md", "csv", "json")
 LANGUAGES = ("nl", "en")
@@ -58,7 +65,6 @@ def handle_compare(args, settings) -> int:
 
 def _report(settings, compute, subject, output_format: str, lang: str, renderers) -> int:
     """Compute a profile or comparison once from the store and print it in the chosen form."""
-    from . import CommandError
 
     store = open_store(settings.store, read_only=True)
     try:

@@ -18,7 +18,7 @@ def register(subparsers, add_store_option) -> None:
 def handle(args, settings) -> int:
     import uvicorn
 
-    from ..api import create_app
+    from dge_graph.api import create_app
 
     app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning" if args.quiet else "info")

@@ -13,10 +13,10 @@ import datetime as dt
 import json
 import sys
 
-from ..config import DEFAULT_HR_DATE
-from ..results import compact
-from ..store import OxigraphStore, open_store
-from ..validate import (
+from dge_graph.cli.errors import CommandError
+from dge_graph.kernel.config import DEFAULT_HR_DATE
+from dge_graph.kernel.terms import compact
+from dge_graph.rules.validate import (
     ENGINES,
     Parameters,
     ValidationError,
@@ -26,6 +26,7 @@ from ..validate import (
     store_report,
     validate_store,
 )
+from dge_graph.store import OxigraphStore, open_store
 
 FINDING_COLUMNS = ("municipality", "deployment", "requirement", "severity", "appliesFrom", "legalSource",
                    "message_nl", "message_en", "deploymentIri", "requirementIri")
@@ -71,7 +72,6 @@ def register(subparsers, add_store_option) -> None:
 
 
 def handle(args, settings) -> int:
-    from . import CommandError
 
     parameters = parameters_from(args, settings)
     store = open_store(settings.store)

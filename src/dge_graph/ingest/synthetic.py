@@ -23,9 +23,9 @@ from typing import IO, Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .intake import record_triples
-from .municipalities import Municipality, MunicipalityIndex, load_municipalities
-from .namespaces import PROV, RDF, RDFS, id_iri
+from dge_graph.ingest.intake import record_triples
+from dge_graph.ingest.municipalities import Municipality, MunicipalityIndex, load_municipalities
+from dge_graph.kernel.namespaces import PROV, RDF, RDFS, id_iri
 
 # safeguard -> (probability present, probability absent); the rest is "not recorded" (key absent = unknown)
 Odds = tuple[float, float]

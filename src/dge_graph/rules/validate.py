@@ -27,11 +27,24 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .config import DEFAULT_HR_DATE
-from .namespaces import DCT, DGE, GRAPH, ID, PROV, RDF, RDFS, SH, XSD, graph_iri, id_iri, sparql_prefixes
-from .resources import resource_dir
-from .shacl_compile import subclass_closure_query, target_classes, violation_query
-from .store import SelectResult, Store, graph_to_ntriples
+from dge_graph.kernel.config import DEFAULT_HR_DATE
+from dge_graph.kernel.namespaces import (
+    DCT,
+    DGE,
+    GRAPH,
+    ID,
+    PROV,
+    RDF,
+    RDFS,
+    SH,
+    XSD,
+    graph_iri,
+    id_iri,
+    sparql_prefixes,
+)
+from dge_graph.kernel.resources import resource_dir
+from dge_graph.rules.compile import subclass_closure_query, target_classes, violation_query
+from dge_graph.store import SelectResult, Store, graph_to_ntriples
 
 ENGINES: tuple[str, ...] = ("sparql", "pyshacl")
 """``sparql``: shapes compiled to SPARQL (``shacl_compile``, the fast path); ``pyshacl``: the reference engine."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .analytics import MEASURES, SECTIONS, Comparison, Labelled, MunicipalityProfile
+from dge_graph.query.analytics import MEASURES, SECTIONS, Comparison, Labelled, MunicipalityProfile
 
 SECTION_ORDER = tuple(SECTIONS)
 

@@ -2,26 +2,8 @@
 
 from __future__ import annotations
 
-from rdflib import Literal, URIRef
-from rdflib.term import Node
-
-from .namespaces import PREFIXES
-from .store import SelectResult
-
-
-def compact(term: Node | None) -> str:
-    """A short display form: prefixed name for known namespaces, the lexical form for literals."""
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        iri = str(term)
-        for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
-        return f"<{iri}>"
-    if isinstance(term, Literal):
-        return str(term)
-    return f"_:{term}"
+from dge_graph.kernel.terms import compact
+from dge_graph.store import SelectResult
 
 
 def format_table(result: SelectResult, *, max_width: int = 60) -> str:

@@ -20,8 +20,8 @@ from types import MappingProxyType
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from .namespaces import DCT, DGE, RDF, SKOS, id_iri
-from .resources import resource_dir
+from dge_graph.kernel.namespaces import DCT, DGE, RDF, SKOS, id_iri
+from dge_graph.kernel.resources import resource_dir
 
 MUNICIPALITY_FILE = "municipalities.ttl"
 PROVINCE_FILE = "provinces.ttl"

@@ -19,14 +19,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import DGE, GRAPH, ID, PROV, RDF, VOID, XSD
-from .progress import Progress, silent
-from .resources import project_root
-from .store import Store, StoreError
+from dge_graph.kernel.namespaces import DGE, GRAPH, ID, PROV, RDF, VOID, XSD
+from dge_graph.kernel.progress import Progress, silent
+from dge_graph.kernel.resources import project_root
+from dge_graph.store import Store, StoreError
 
 OWNED_GRAPH_PREFIXES = (f"{GRAPH}ontology/", f"{GRAPH}data/")
 SOURCE_FOLDERS = ("ontology", "data")
-RDF_SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": None}
 
 
 class BuildError(Exception):

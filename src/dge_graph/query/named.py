@@ -46,10 +46,10 @@ from typing import Literal as TypingLiteral
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import PREFIXES, XSD
-from .resources import resource_dir
-from .sparql_text import tokens
-from .store import QueryResult, Store
+from dge_graph.kernel.namespaces import PREFIXES, XSD
+from dge_graph.kernel.resources import resource_dir
+from dge_graph.kernel.sparql_text import tokens
+from dge_graph.store import QueryResult, Store
 
 ParameterType = TypingLiteral["iri", "string", "date", "integer", "boolean", "municipality-code"]
 PARAMETER_TYPES: tuple[str, ...] = ("iri", "string", "date", "integer", "boolean", "municipality-code")

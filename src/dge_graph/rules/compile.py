@@ -32,7 +32,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from .namespaces import RDF, RDFS, SH
+from dge_graph.kernel.namespaces import RDF, RDFS, SH
 
 # Node-level and property-level constraint parameters this compiler understands; any other ``sh:`` predicate on a
 # shape is refused.

@@ -26,7 +26,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from .resources import resource_dir
+from dge_graph.kernel.resources import resource_dir
 
 OWL2_DATATYPE_MAP = frozenset(
     str(iri)

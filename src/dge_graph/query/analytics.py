@@ -31,10 +31,10 @@ from types import MappingProxyType
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import DGE, id_iri, sparql_prefixes
-from .queries import find_named_query, load_named_queries, run_named_query
-from .results import compact
-from .store import SelectResult, Store
+from dge_graph.kernel.namespaces import DGE, id_iri, sparql_prefixes
+from dge_graph.kernel.terms import compact
+from dge_graph.query.named import find_named_query, load_named_queries, run_named_query
+from dge_graph.store import SelectResult, Store
 
 LANGUAGES = ("nl", "en")
 _CODE = re.compile(r"^GM\d{4}$")

@@ -32,9 +32,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .municipalities import MunicipalityIndex, UnknownMunicipality, load_municipalities
-from .namespaces import DCT, DGE, FOAF, ORG, PROV, RDF, RDFS, XSD, id_iri
-from .vocabulary import ENUMERATIONS, FACTS, FACTS_BY_NAME, SAFEGUARDS, SAFEGUARDS_BY_NAME, concept
+from dge_graph.ingest.municipalities import MunicipalityIndex, UnknownMunicipality, load_municipalities
+from dge_graph.kernel.namespaces import DCT, DGE, FOAF, ORG, PROV, RDF, RDFS, XSD, id_iri
+from dge_graph.kernel.vocabulary import ENUMERATIONS, FACTS, FACTS_BY_NAME, SAFEGUARDS, SAFEGUARDS_BY_NAME, concept
 
 SCHEMA_ID = "https://w3id.org/dge-graph/schema/intake.schema.json"
 

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 
-from .namespaces import DGE, GRAPH, PROV, RDF, VOID, XSD
-from .store import SelectResult, Store, graph_to_ntriples
+from dge_graph.kernel.namespaces import DGE, GRAPH, PROV, RDF, VOID, XSD
+from dge_graph.store import SelectResult, Store, graph_to_ntriples
 
 IMPORT_GRAPH_PREFIX = f"{GRAPH}import/"
 

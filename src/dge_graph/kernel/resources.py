@@ -19,7 +19,7 @@ def resource_dir(name: str) -> Path:
     packaged = resources.files("dge_graph") / "_resources" / name
     if packaged.is_dir():
         return Path(str(packaged))
-    source_tree = Path(__file__).resolve().parents[2] / name
+    source_tree = Path(__file__).resolve().parents[3] / name
     if source_tree.is_dir():
         return source_tree
     raise FileNotFoundError(f"the {name}/ folder is neither packaged nor in a source checkout")

@@ -21,7 +21,7 @@ from typing import Literal as TypingLiteral
 
 from rdflib import URIRef
 
-from .namespaces import DGE, id_iri
+from dge_graph.kernel.namespaces import DGE, id_iri
 
 FactKind = TypingLiteral["boolean", "date", "integer", "enum", "enum-set", "string"]
 

@@ -33,10 +33,10 @@ from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
-from .intake import add_organisation, organisation_iri
-from .municipalities import MunicipalityIndex, looks_municipal, load_municipalities, normalise_name
-from .namespaces import DCT, DGE, FOAF, PROV, RDF, SKOS, XSD, id_iri
-from .vocabulary import SAFEGUARDS_BY_NAME, concept
+from dge_graph.ingest.intake import add_organisation, organisation_iri
+from dge_graph.ingest.municipalities import MunicipalityIndex, load_municipalities, looks_municipal, normalise_name
+from dge_graph.kernel.namespaces import DCT, DGE, FOAF, PROV, RDF, SKOS, XSD, id_iri
+from dge_graph.kernel.vocabulary import SAFEGUARDS_BY_NAME, concept
 
 REGISTER_RECORD_URL = "https://algoritmes.overheid.nl/nl/algoritme/{lars}"
 FORMATS = ("standard", "scrape")

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import GRAPH
+from dge_graph.kernel.namespaces import GRAPH
 
 STAGING_PREFIX = f"{GRAPH}staging/"
 
@@ -206,7 +206,7 @@ class OxigraphStore:
         return self._store
 
     def _run(self, sparql, substitutions, default_graph_uris, named_graph_uris, base_iri=None):
-        from .sparql_text import names_dataset
+        from dge_graph.kernel.sparql_text import names_dataset
 
         kwargs = {}
         if default_graph_uris:
@@ -443,7 +443,7 @@ class RemoteStore:
     def evaluate(self, sparql, *, base_iri=None, default_graph_uris=None, named_graph_uris=None, timeout_s=None):
         import httpx
 
-        from .sparql_text import dataset_clauses, names_dataset
+        from dge_graph.kernel.sparql_text import dataset_clauses, names_dataset
 
         text = f"BASE {_checked_iri_ref(base_iri)} {sparql}" if base_iri else sparql  # same line: positions hold
         if not default_graph_uris and not named_graph_uris and names_dataset(sparql):
@@ -575,7 +575,7 @@ def _with_values(sparql: str, substitutions: Mapping[str, Node] | None) -> str:
     """
     if not substitutions:
         return sparql
-    from .sparql_text import tokens
+    from dge_graph.kernel.sparql_text import tokens
 
     if not all(name.isidentifier() for name in substitutions):
         raise ValueError("substitution names must be plain SPARQL variable names")

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import DCT, DGE, GRAPH, RDF, RDFS, SH, SKOS
-from .sparql_text import checked_iri
-from .store import SelectResult, Store, to_ox
+from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, RDF, RDFS, SH, SKOS
+from dge_graph.kernel.sparql_text import checked_iri
+from dge_graph.store import SelectResult, Store, to_ox
 
 INCOMING_LIMIT = 500
 """Links to a resource shown at most (a class can have thousands of instances)."""
@@ -196,10 +196,6 @@ def validation_findings(store: Store, iri: str) -> tuple[bool, list[Finding]]:
     findings = [Finding(result, e["severity"], e["messages"], e["requirement"]) for result, e in grouped.items()]
     findings.sort(key=lambda f: (order.get(str(f.severity), 3), str(f.requirement or ""), str(f.result)))
     return True, findings
-
-
-def is_blank(term: Node) -> bool:
-    return isinstance(term, BNode)
 
 
 def describe_namespace_document(store: Store, namespace: str, document_iri: str) -> Description:

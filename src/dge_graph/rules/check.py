@@ -20,11 +20,11 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .namespaces import DCT, DGE, RDF, RDFS, SKOS, sparql_prefixes
-from .resources import resource_dir
-from .shacl_compile import matching_query
-from .store import OxigraphStore, Store, graph_to_ntriples
-from .validate import (
+from dge_graph.kernel.namespaces import DCT, DGE, RDF, RDFS, SKOS, sparql_prefixes
+from dge_graph.kernel.resources import resource_dir
+from dge_graph.kernel.vocabulary import SAFEGUARDS
+from dge_graph.rules.compile import matching_query
+from dge_graph.rules.validate import (
     Finding,
     Parameters,
     RequirementInfo,
@@ -37,7 +37,7 @@ from .validate import (
     requirement_info_from_graph,
     sparql_violations,
 )
-from .vocabulary import SAFEGUARDS
+from dge_graph.store import OxigraphStore, Store, graph_to_ntriples
 
 INTAKE_GRAPH = "urn:dge-graph:check:intake"
 SIMILAR_LIMIT = 10
@@ -132,7 +132,7 @@ def read_deployments(path: Path) -> tuple[Graph, list[tuple[str, URIRef]]]:
             pairs.append((str(identifier) if identifier is not None else str(deployment).rsplit("/", 1)[-1],
                           deployment))
         return graph, pairs
-    from .intake import read_intake
+    from dge_graph.ingest.intake import read_intake
 
     batch = read_intake(path)
     return batch.graph, list(batch.deployments)
