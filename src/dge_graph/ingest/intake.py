@@ -34,30 +34,17 @@ from rdflib.term import Node
 
 from dge_graph.ingest.municipalities import MunicipalityIndex, UnknownMunicipality, load_municipalities
 from dge_graph.kernel.namespaces import DCT, DGE, FOAF, ORG, PROV, RDF, RDFS, XSD, id_iri
-from dge_graph.kernel.vocabulary import ENUMERATIONS, FACTS, FACTS_BY_NAME, SAFEGUARDS, SAFEGUARDS_BY_NAME, concept
+from dge_graph.kernel.vocabulary import (
+    ENUMERATIONS,
+    FACTS,
+    FACTS_BY_NAME,
+    PUBLIC_VALUES,
+    SAFEGUARDS,
+    SAFEGUARDS_BY_NAME,
+    concept,
+)
 
 SCHEMA_ID = "https://w3id.org/dge-graph/schema/intake.schema.json"
-
-# The public values of data/values.ttl that a deployment may put at stake (``valuesAtStake``).
-PUBLIC_VALUES = (
-    "privacy",
-    "autonomy",
-    "safety",
-    "protection",
-    "equality",
-    "transparency",
-    "accountability",
-    "democratic-legitimacy",
-    "participation",
-    "inclusion",
-    "digital-sovereignty",
-    "truth-finding",
-    "efficiency",
-    "human-dignity",
-    "information-security",
-    "commercial-interest",
-    "public-values-in-market",
-)
 
 # Keys besides the §2 facts and safeguards. ``inServiceSince`` is a §2a fact and listed there.
 IDENTITY_KEYS = (
