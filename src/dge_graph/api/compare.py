@@ -14,6 +14,7 @@ from ..analytics_render import TEXT, comparison_csv, comparison_dict, format_num
 from ..store import Store
 from .analytics_common import choose_format
 from .deps import get_store
+from .guard import guarded
 from .pages import render, request_language
 
 router = APIRouter(tags=["analysts"])
@@ -35,7 +36,7 @@ async def compare(request: Request, m: list[str] = Query(default=[], description
     if len(m) > MAX_MUNICIPALITIES:
         raise HTTPException(400, f"compare at most {MAX_MUNICIPALITIES} municipalities at once (got {len(m)})")
     try:
-        comparison = build_comparison(store, m)
+        comparison = await guarded(request, build_comparison, m)
     except AnalyticsError as exc:
         status = 404 if "no municipality" in str(exc) else 400
         raise HTTPException(status, str(exc)) from exc

@@ -18,6 +18,7 @@ from ..analytics_render import (SECTION_ORDER, SEVERITY_LABELS, TEXT, format_num
 from ..store import Store
 from .analytics_common import choose_format
 from .deps import get_store
+from .guard import guarded
 from .pages import render, request_language
 
 router = APIRouter(tags=["analysts"])
@@ -32,7 +33,7 @@ RATIO_CHART_MEASURES = ("coverage", "conformingShare")
 async def municipalities_index(request: Request, store: Store = Depends(get_store)) -> Response:
     fmt = choose_format(request)
     lang = request_language(request)
-    rows = municipality_measures(store)
+    rows = await guarded(request, municipality_measures)
     if fmt == "json":
         return JSONResponse([{"code": m.code, "name": m.name, "province": m.province_code, "measures": m.values()}
                              for m in rows])
@@ -54,7 +55,7 @@ async def municipality_profile(code: str, request: Request, store: Store = Depen
     fmt = choose_format(request)
     lang = request_language(request)
     try:
-        profile = build_profile(store, code)
+        profile = await guarded(request, build_profile, code)
     except AnalyticsError as exc:
         raise HTTPException(404, str(exc)) from exc
     if fmt == "json":

@@ -8,7 +8,6 @@ counts (each named graph is a ``void:subset`` with ``void:triples``), and the di
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
 from .. import conneg
@@ -16,6 +15,7 @@ from ..config import Settings
 from ..namespaces import DCAT, DCT, FOAF, PREFIXES, RDF, VOID, XSD
 from ..store import SelectResult, Store
 from .deps import get_settings, get_store
+from .guard import guarded
 from .serializers import GRAPH_MEDIA_TYPES, serialize_graph
 
 router = APIRouter(tags=["linked data"])
@@ -117,7 +117,7 @@ async def void_description(
     if media_type is None:
         return PlainTextResponse("acceptable: " + ", ".join(VOID_TYPES) + "\n", status_code=406)
     endpoint = str(request.url_for("sparql_endpoint"))
-    triples = await run_in_threadpool(void_triples, store, settings, endpoint)
+    triples = await guarded(request, void_triples, settings, endpoint)
     body = serialize_graph(media_type, triples, dict(PREFIXES))
     served_as = "text/plain" if media_type == "text/turtle" and mediatype is None and "text/html" in (
         request.headers.get("accept") or "") else media_type

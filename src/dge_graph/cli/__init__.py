@@ -67,7 +67,10 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    overrides = {key: getattr(args, key, None) for key in ("store", "host", "port", "timeout_s", "update_token")}
+    overrides = {key: getattr(args, key, None)
+                 for key in ("store", "host", "port", "timeout_s", "update_token")}
+    if getattr(args, "allow_service", None):
+        overrides["allow_service"] = tuple(args.allow_service)
     if getattr(args, "hr_date", None) is not None:
         overrides["hr_date"] = args.hr_date
     return Settings.from_env(**overrides)
