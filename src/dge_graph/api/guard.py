@@ -272,6 +272,10 @@ def _die_with_parent() -> None:
         pass
 
 
+EXPECTED_FAILURES = (StoreError, LookupError, ValueError)
+"""Failures of a call that are answers (store down, unknown municipality, bad parameter), not bugs."""
+
+
 def worker_main(path: str, connection) -> None:
     """A worker's loop: receive ``(generation, fn, args, kwargs)``, answer ``(True, value)`` or ``(False, error)``."""
     _die_with_parent()
@@ -292,7 +296,7 @@ def worker_main(path: str, connection) -> None:
                 generation = job_generation
             reply = (True, fn(store, *args, **kwargs))
         except Exception as exc:
-            if not isinstance(exc, StoreError):
+            if not isinstance(exc, EXPECTED_FAILURES):  # a bug: keep its traceback in the server's log
                 traceback.print_exc(file=sys.stderr)
             reply = (False, (f"{type(exc).__module__}:{type(exc).__qualname__}", _message(exc),
                              getattr(exc, "status_code", None)))
