@@ -2,7 +2,8 @@
 
 One module per command group in this package; each exposes ``register(subparsers)`` which adds its commands and
 sets ``handler`` on them. Exit codes, for every command: 0 success; 1 the command ran and found problems
-(``validate``, ``check``: findings); 2 error (bad input, unknown municipality, store unreachable, ...).
+(``validate``, ``check``: findings); 2 error (bad input, unknown municipality, store unreachable or in use, port in
+use, ...); 130 interrupted (Ctrl-C); 141 the output was closed early (piped into ``head``): no traceback.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from . import validate as validate_cmd
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE, as a shell reports a pipeline writer that `head` closed
 
 COMMAND_GROUPS = (build_cmd, query_cmd, named_queries_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd,
                   ontology_cmd, report_cmd)
@@ -57,7 +60,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dge-graph",
         description="Knowledge graph of Dutch municipalities' digital fundamental rights and ethics.",
-        epilog="Exit codes: 0 success, 1 findings (validate/check), 2 error.",
+        epilog="Exit codes: 0 success, 1 findings (validate/check), 2 error, 130 interrupted, 141 output closed.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -88,7 +91,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dge-graph: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OUTPUT_CLOSED
+
+
+def _silence_stdout() -> None:
+    """After the reader of stdout went away: point stdout at /dev/null so the interpreter's final flush is quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> None:
