@@ -16,7 +16,7 @@ help:
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
 	@echo "make bench [SIZES=\"10 50 300\"] [RUNS=3]  benchmarks (default: size 10, 1 run); table -> docs/benchmarks.md"
 	@echo "make conformance                        W3C SPARQL 1.1 Protocol tests against /sparql (needs ../shared)"
-	@echo "make fuzz                               schemathesis against the OpenAPI spec of a local server (no 5xx)"
+	@echo "make fuzz [FUZZ_TIME=300]               schemathesis on every route, store up and store down (no 500)"
 	@echo "make screenshot                         HTML pages in headless Chromium (PNGs in var/screenshots)"
 	@echo "make screenshot-analytics               profile/comparison pages in headless Chromium (PNGs in var/screenshots)"
 
@@ -68,12 +68,14 @@ BACKEND ?= embedded
 conformance: install
 	DGE_SHARED=$(SHARED) $(BIN)/python tests/conformance/protocol_runner.py --backend $(BACKEND)
 
-# Property-based fuzzing of the HTTP API from its OpenAPI spec (schemathesis; bounded examples; fails on any 5xx).
+# Property-based fuzzing of the HTTP API from its OpenAPI spec (schemathesis; bounded examples and time), twice:
+# store up (fails on any 5xx) and store down (fails on any 5xx but the 502/503 every store call must answer).
 FUZZ_EXAMPLES ?= 30
 FUZZ_TIME ?= 300
 fuzz:
 	$(MAKE) install EXTRAS=test,fuzz
 	$(BIN)/python tests/api_checks/fuzz.py --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_TIME)
+	$(BIN)/python tests/api_checks/fuzz.py --store-down --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_TIME)
 
 # The query editor, a resource page (nl and en), the ontology and the API docs in headless Chromium
 # (needs chromium: apt-get install -y chromium). Screenshots: var/screenshots/api-*.png

@@ -91,7 +91,7 @@ def test_unknown_resources_are_404(client, path, accept):
 
 def test_resource_iri_must_be_an_iri(client):
     assert client.get("/resource", params={"iri": "not an iri"}).status_code == 400
-    assert client.get("/resource").status_code == 422
+    assert client.get("/resource").status_code == 400  # a missing parameter is a bad request (issue 14), not 422
 
 
 def test_description_is_cbd_plus_incoming_links_and_labels(client):

@@ -130,7 +130,20 @@ def test_bad_requests_get_4xx_with_a_message(client, request_kwargs, status, mes
 def test_parser_message_names_the_position(client):
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
     assert response.status_code == 400
-    assert "1:" in response.text  # line:column of the parser's message
+    assert "line 1, column 25" in response.text
+
+
+@pytest.mark.parametrize("query, words", [
+    ("SELEC * {}", "a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE"),
+    ("SELECT * { ?s foo:bar ?o }", "the prefix foo: is not declared"),
+    ("PREFIX a: <http://a/>\nSELECT * {\n  ?s a:b ?o .\n  FILTER( }", "line 4, column"),
+])
+def test_syntax_errors_are_said_in_plain_words(client, query, words):
+    """Issue 14: ``SELEC`` answered "expected CONSTRUCT" and an undeclared prefix dumped Unicode ranges."""
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 400
+    assert words in response.text
+    assert "\\u{" not in response.text and "CONSTRUCT'" not in response.text
 
 
 def test_service_description(client):
@@ -182,7 +195,7 @@ def test_result_past_the_row_limit_gets_503_not_a_truncated_200(api_store):
 
 def test_queries_wait_for_a_free_slot_within_their_time_limit(api_store):
     with client_for(api_store, timeout_s=0.5) as busy_client:
-        slots = busy_client.app.state.query_slots
+        slots = busy_client.app.state.guard.slots  # a ThreadGuard (in-memory or remote store)
         held = 0
         while slots.acquire(blocking=False):  # as if every slot were taken by a runaway aggregate
             held += 1

@@ -94,3 +94,48 @@ def test_serve_answers_count_over_http(built_store):
                              headers={"Accept": "application/sparql-results+json"}, timeout=10)
     assert response.status_code == 200
     assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > 0
+
+
+def test_serve_refuses_a_store_that_does_not_exist(capsys, tmp_path):
+    """Issue 14: `serve --store` with a mistyped path created and served an empty store."""
+    missing = tmp_path / "mistyped"
+    code, _, err = run(capsys, "serve", "--store", str(missing), "--port", "1")
+    assert code == EXIT_ERROR and "no store at" in err and "--create" in err
+    assert not missing.exists()
+
+
+def test_serve_refuses_a_port_in_use(capsys, built_store):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        code, _, err = run(capsys, "serve", "--store", built_store, "--port", str(taken.getsockname()[1]))
+    assert code == EXIT_ERROR and "in use" in err
+
+
+@pytest.mark.slow
+def test_validate_on_an_empty_remote_store_is_an_error(capsys, tmp_path):
+    """Issue 14: `validate` on an empty remote store exited 0 ("every deployment has the safeguards")."""
+    empty = str(tmp_path / "empty")
+    with running_server(lambda port: dge_graph_serve_command(empty, port, "--create"), "/sparql",
+                        probe_params=ASK_PROBE, name="dge-graph serve") as base:
+        code, out, err = run(capsys, "validate", "--store", f"{base}/sparql", "--no-save")
+    assert code == EXIT_ERROR and "is empty" in err
+
+
+def test_output_closed_early_is_quiet(built_store):
+    """Issue 14: piping JSON into `head` showed a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = str(Path(sys.executable).parent / "dge-graph")
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    producer = subprocess.Popen([cli, "query", "--store", built_store, "--format", "json", query],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    producer.stdout.read(10)
+    producer.stdout.close()  # like `| head -c 10`
+    _, err = producer.communicate(timeout=60)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
+    assert producer.returncode == 141

@@ -1,12 +1,13 @@
 """The HTTP API: an app factory; one router per area (``sparql``, ...).
 
 ``create_app(settings, store=None)`` builds a FastAPI app. The store is opened in the lifespan (once) unless one is
-passed in (tests pass an in-memory or remote store) and is reached by routes through ``deps.get_store``.
+passed in (tests pass an in-memory or remote store) and is reached by routes through ``deps.get_store``; every
+store call of a route goes through the app's guard (``api.guard``: a slot, a deadline, a worker process that is
+killed past it for an on-disk store), and one set of exception handlers (``api.errors``) maps failures to statuses.
 """
 
 from __future__ import annotations
 
-import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from dge_graph.api import compare, linked_data, municipalities, named_queries, query_page, sparql, update, void
+from dge_graph.api.errors import RequestSizeLimit, install_exception_handlers
 from dge_graph.api.evaluation import MAX_CONCURRENT_QUERIES
+from dge_graph.api.guard import guard_for
 from dge_graph.api.pages import template_environment
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.conneg import BadAcceptHeader
@@ -33,9 +36,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         owned = store is None
         app.state.store = store if store is not None else open_store(settings.store, timeout_s=settings.timeout_s)
+        app.state.guard = guard_for(app.state.store, MAX_CONCURRENT_QUERIES)
         try:
             yield
         finally:
+            app.state.guard.close()
             if owned:
                 app.state.store.close()
 
@@ -49,7 +54,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = template_environment()
     app.state.named_queries = load_named_queries()
-    app.state.query_slots = threading.BoundedSemaphore(MAX_CONCURRENT_QUERIES)
     # CORS for reads from any origin, without credentials (no cookies; the update token is not sent cross-site)
     app.add_middleware(
         CORSMiddleware,
@@ -60,6 +64,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         expose_headers=["Content-Location", "Link", "Vary", "Content-Language"],
     )
     app.add_exception_handler(BadAcceptHeader, _bad_accept_header)
+    install_exception_handlers(app)
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sparql.router)
     app.include_router(update.router)

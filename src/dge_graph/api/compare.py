@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from dge_graph.api.analytics_common import choose_format
 from dge_graph.api.deps import get_store
+from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
 from dge_graph.query.analytics import MEASURES, AnalyticsError, Comparison, build_comparison
 from dge_graph.render import charts
@@ -35,7 +36,7 @@ async def compare(request: Request, m: list[str] = Query(default=[], description
     if len(m) > MAX_MUNICIPALITIES:
         raise HTTPException(400, f"compare at most {MAX_MUNICIPALITIES} municipalities at once (got {len(m)})")
     try:
-        comparison = build_comparison(store, m)
+        comparison = await guarded(request, build_comparison, m)
     except AnalyticsError as exc:
         status = 404 if "no municipality" in str(exc) else 400
         raise HTTPException(status, str(exc)) from exc

@@ -1,20 +1,15 @@
 """Query evaluation for the endpoint: under a deadline and a row limit, fully serialised before anything is sent.
 
-``evaluate_query`` runs in a worker thread. It asks the store for a lazy result (``Store.evaluate``), pulls solutions
-or triples one at a time, and stops with ``QueryTimeout`` when the deadline passes or the ``cancelled`` event is
-set, and with ``ResultTooLarge`` past ``max_rows``. Only a complete result is serialised, so a client never gets a
-200 with a truncated body.
+``evaluate_query`` runs through the app's guard (``api.guard``): in a worker process for an on-disk store (killed
+when it outlives its deadline), in a thread otherwise. It asks the store for a lazy result (``Store.evaluate``),
+pulls solutions or triples one at a time, and stops with ``QueryTimeout`` when the deadline passes, and with
+``ResultTooLarge`` past ``max_rows``. Only a complete result is serialised, so a client never gets a 200 with a
+truncated body.
 
-What "cancelled" means per backend:
-
-* embedded (pyoxigraph): evaluation is lazy, so a query producing many solutions (joins, cross products, paths) is
-  stopped at the next solution after the deadline. Operators that must see all their input before the first
-  solution (ORDER BY, GROUP BY/aggregates, DISTINCT over a huge input) cannot be interrupted inside pyoxigraph:
-  the client still gets its 503 at the deadline, and the worker thread finishes that operator and then drops it.
-  At most ``MAX_CONCURRENT_QUERIES`` evaluations run at once, so such workers cannot pile up;
-* remote: the HTTP request to the remote store is given the remaining time as its timeout; when it expires the
-  connection is closed. Whether the remote store stops evaluating then is up to that store (``oxigraph serve``
-  finishes the running operator; Fuseki has its own ``--timeout``).
+Operators that must see all their input before their first solution (ORDER BY, GROUP BY/aggregates, a huge OFFSET)
+cannot be interrupted inside pyoxigraph: in a worker process the guard kills the worker at the deadline; in a thread
+(in-memory store) the thread finishes that operator, holding its slot. A remote store gets the remaining time as the
+HTTP timeout; whether it stops evaluating then is up to that store.
 """
 
 from __future__ import annotations
@@ -30,7 +25,8 @@ from dge_graph.api.serializers import serialize_boolean, serialize_graph, serial
 from dge_graph.store import QueryTimeout, Store, StoreError
 
 MAX_CONCURRENT_QUERIES = 4
-"""Query evaluations running at once per server (the rest wait, within their own time limit)."""
+"""Store calls running at once per server (worker processes for an on-disk store; the rest wait, within their
+own time limit, and get 503 if none frees up)."""
 
 
 class ResultTooLarge(StoreError):
@@ -57,6 +53,16 @@ MediaTypeChooser = Callable[[str], "str | None"]
 """Given a query form (``SELECT``, ``ASK``, ``CONSTRUCT``), the media type to answer in, or ``None`` (406)."""
 
 
+def negotiated_media_type(accept: str | None, form: str) -> str | None:
+    """The result media type for ``accept`` (an Accept header or a media type) and a query form; with
+    ``functools.partial`` a ``MediaTypeChooser`` that can be sent to a worker process."""
+    from dge_graph.api.serializers import GRAPH_MEDIA_TYPES as GRAPH_TYPES
+    from dge_graph.api.serializers import SELECT_MEDIA_TYPES as SELECT_TYPES
+    from dge_graph.kernel import conneg
+
+    return conneg.negotiate(accept, GRAPH_TYPES if form == "CONSTRUCT" else SELECT_TYPES)
+
+
 def evaluate_query(
     store: Store,
     sparql: str,
@@ -64,18 +70,18 @@ def evaluate_query(
     choose_media_type: MediaTypeChooser,
     deadline: float,
     max_rows: int,
-    cancelled: threading.Event,
+    cancelled: threading.Event | None = None,
     base_iri: str | None = None,
     default_graph_uris: Sequence[str] | None = None,
     named_graph_uris: Sequence[str] | None = None,
     prefixes: dict[str, str] | None = None,
     slots: threading.Semaphore | None = None,
 ) -> Evaluated:
-    """Evaluate and serialise; ``slots`` bounds how many evaluations run at once (a worker that outlives its
-    deadline inside an uninterruptible operator keeps its slot until it ends, so such queries cannot pile up)."""
+    """Evaluate and serialise. ``slots`` (optional) bounds how many evaluations run at once; the app bounds them
+    with its guard instead."""
 
     def check(count: int) -> None:
-        if cancelled.is_set() or time.monotonic() > deadline:
+        if (cancelled is not None and cancelled.is_set()) or time.monotonic() > deadline:
             raise QueryTimeout("the query ran past the time limit and was cancelled")
         if count > max_rows:
             raise ResultTooLarge(
@@ -92,6 +98,8 @@ def evaluate_query(
                          named_graph_uris, prefixes)
     except StoreError as exc:
         failure = (type(exc), str(exc))  # keep neither the exception nor its traceback (frames hold the result)
+    except (OSError, RuntimeError) as exc:  # raised while pulling solutions (I/O; a SERVICE endpoint failing)
+        failure = (StoreError, f"evaluation failed: {exc}")
     finally:
         if slots is not None:
             slots.release()

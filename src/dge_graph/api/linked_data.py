@@ -19,14 +19,15 @@ from collections import OrderedDict
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from rdflib import BNode, Literal, URIRef
 
 from dge_graph.api.deps import get_settings, get_store
+from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import serialize_graph
+from dge_graph.api.sparql import named_graphs
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF, SH, XSD
@@ -191,7 +192,7 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
     if media_type is None:
         return _not_acceptable()
     try:
-        description = await run_in_threadpool(describe, store, iri)
+        description = await guarded(request, describe, iri)
     except ValueError as exc:
         return PlainTextResponse(f"{exc}\n", status_code=400)
     if not description.exists and graph is None:
@@ -201,15 +202,15 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
     lang = request_language(request)
     page = _page(request, settings, description, lang)
     if graph is not None:
-        members, page["members_truncated"] = await run_in_threadpool(graph_members, store, graph)
+        members, page["members_truncated"] = await guarded(request, graph_members, graph)
         member_view = Description(graph, incoming=[(m, URIRef(graph)) for m in members])
-        await run_in_threadpool(add_labels, store, member_view)
+        member_view = await guarded(request, labelled, member_view)
         member_links = Links(request, settings, member_view, lang)
         page["members"] = [member_links.term(m) for m in members]
     if page["is_deployment"]:
-        page["has_report"], findings = await run_in_threadpool(validation_findings, store, iri)
+        page["has_report"], findings = await guarded(request, validation_findings, iri)
         requirements = Description(iri, incoming=[(f.requirement, URIRef(iri)) for f in findings if f.requirement])
-        await run_in_threadpool(add_labels, store, requirements)
+        requirements = await guarded(request, labelled, requirements)
         links = Links(request, settings, requirements, lang)
         page["findings"] = [
             {
@@ -249,7 +250,7 @@ async def ontology(request: Request, mediatype: str | None = MEDIATYPE_QUERY,
     if media_type is None:
         return _not_acceptable()
     namespace = f"{settings.public_base}def#"
-    document = await run_in_threadpool(describe_namespace_document, store, namespace, f"{settings.public_base}def")
+    document = await guarded(request, describe_namespace_document, namespace, f"{settings.public_base}def")
     if not document.exists:
         return _not_found(request, media_type, namespace)
     if media_type != "text/html":
@@ -285,13 +286,20 @@ async def named_graph(request: Request, path: str, mediatype: str | None = MEDIA
     media_type = _representation(request, mediatype)
     if media_type is None:
         return _not_acceptable()
-    graphs = await run_in_threadpool(store.named_graphs)
+    graphs = await guarded(request, named_graphs)
     if graph not in graphs:
         return await serve_resource(request, store, settings, graph, mediatype)
     if media_type != "text/html":
-        triples = await run_in_threadpool(_graph_triples, store, graph)
+        triples = await guarded(request, _graph_triples, graph)
         return _rdf_response(request, media_type, triples)
     return await serve_resource(request, store, settings, graph, mediatype, graph=graph)
+
+
+def labelled(store: Store, description: Description) -> Description:
+    """``description`` with the labels of the resources it links to (``add_labels``), returned: it may come back
+    from a worker process."""
+    add_labels(store, description)
+    return description
 
 
 def _graph_triples(store: Store, graph: str):

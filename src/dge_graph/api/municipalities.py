@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from dge_graph.api.analytics_common import choose_format
 from dge_graph.api.deps import get_store
+from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
 from dge_graph.query.analytics import (
     MEASURES,
@@ -46,7 +47,7 @@ RATIO_CHART_MEASURES = ("coverage", "conformingShare")
 async def municipalities_index(request: Request, store: Store = Depends(get_store)) -> Response:
     fmt = choose_format(request)
     lang = request_language(request)
-    rows = municipality_measures(store)
+    rows = await guarded(request, municipality_measures)
     if fmt == "json":
         return JSONResponse([{"code": m.code, "name": m.name, "province": m.province_code, "measures": m.values()}
                              for m in rows])
@@ -68,7 +69,7 @@ async def municipality_profile(code: str, request: Request, store: Store = Depen
     fmt = choose_format(request)
     lang = request_language(request)
     try:
-        profile = build_profile(store, code)
+        profile = await guarded(request, build_profile, code)
     except AnalyticsError as exc:
         raise HTTPException(404, str(exc)) from exc
     if fmt == "json":

@@ -13,10 +13,13 @@ from rdflib import URIRef
 
 from dge_graph.api.analytics_common import choose_format
 from dge_graph.api.deps import get_named_queries, get_store
+from dge_graph.api.evaluation import ResultTooLarge
+from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
+from dge_graph.api.serializers import serialize_boolean, serialize_solutions
 from dge_graph.kernel.terms import compact
 from dge_graph.query.named import NamedQuery, NamedQueryError, find_named_query
-from dge_graph.store import SelectResult, Store
+from dge_graph.store import SelectResult, Store, to_ox
 
 router = APIRouter(tags=["named queries"])
 
@@ -80,20 +83,41 @@ async def run_named_query_endpoint(name: str, request: Request, store: Store = D
             return render(request, "named_query.html", status_code=400, query=query, arguments={}, result=None,
                           error=str(exc), summary=_summary(query, request))
         raise HTTPException(400, str(exc)) from exc
+    max_rows = request.app.state.settings.max_result_rows
     if fmt in RESULT_MEDIA_TYPES:
-        serialized = store.query_serialized(query.sparql, select_media_type=RESULT_MEDIA_TYPES[fmt],
-                                            substitutions=substitutions)
-        media_type = serialized.media_type
+        body, media_type = await guarded(request, serialized_result, query.sparql, substitutions,
+                                         RESULT_MEDIA_TYPES[fmt], max_rows)
         if media_type.startswith("text/") and "charset" not in media_type:
             media_type += "; charset=utf-8"
-        return Response(serialized.body, media_type=media_type, headers={"Vary": "Accept"})
-    result = store.query(query.sparql, substitutions=substitutions)
+        return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+    result = await guarded(request, capped_result, query.sparql, substitutions, max_rows)
     table = None
     if isinstance(result, SelectResult):
         table = {"variables": result.variables,
                  "rows": [[_cell(row.get(v)) for v in result.variables] for row in result.rows]}
     return render(request, "named_query.html", query=query, arguments=arguments, result=table, error=None,
                   summary=_summary(query, request))
+
+
+def capped_result(store: Store, sparql: str, substitutions, max_rows: int):
+    """The query's result (through the app's guard), ``ResultTooLarge`` past ``max_rows`` rows or triples."""
+    result = store.query(sparql, substitutions=substitutions)
+    size = len(result.rows) if isinstance(result, SelectResult) else 1 if isinstance(result, bool) else len(result)
+    if size > max_rows:
+        raise ResultTooLarge(f"the result has more than {max_rows} rows, the limit of this server")
+    return result
+
+
+def serialized_result(store: Store, sparql: str, substitutions, media_type: str, max_rows: int) -> tuple[bytes, str]:
+    """``(body, media type)`` of a SELECT/ASK result as SPARQL JSON or CSV (other forms: as the store serialises)."""
+    result = capped_result(store, sparql, substitutions, max_rows)
+    if isinstance(result, SelectResult):
+        rows = [tuple(to_ox(row[v]) if v in row else None for v in result.variables) for row in result.rows]
+        return serialize_solutions(media_type, result.variables, rows), media_type
+    if isinstance(result, bool):
+        return serialize_boolean(media_type, result), media_type
+    serialized = store.query_serialized(sparql, select_media_type=media_type, substitutions=substitutions)
+    return serialized.body, serialized.media_type
 
 
 def _summary(query: NamedQuery, request: Request) -> str:

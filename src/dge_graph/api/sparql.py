@@ -14,10 +14,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -27,9 +25,11 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 
 from dge_graph.api.auth import require_update_token
 from dge_graph.api.deps import get_settings, get_store
-from dge_graph.api.evaluation import NotAcceptable, ResultTooLarge, ServerBusy, evaluate_query
+from dge_graph.api.evaluation import NotAcceptable, ResultTooLarge, ServerBusy, evaluate_query, negotiated_media_type
+from dge_graph.api.guard import deadline_of, guarded
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, serialize_graph
+from dge_graph.api.sparql_errors import QueryRefused, plain_syntax_error, refuse_service
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import PREFIXES
@@ -236,6 +236,8 @@ async def sparql_endpoint(
         return await _run_query(request, store, settings, op, accept)
     except ProtocolError as exc:
         return _plain(exc.status, exc.message, exc.headers)
+    except QueryRefused as exc:
+        return _plain(400, str(exc))
     except conneg.BadAcceptHeader as exc:
         return _plain(400, str(exc))
     except HTTPException as exc:
@@ -250,35 +252,28 @@ async def sparql_endpoint_slash(
 
 
 async def _run_query(request: Request, store: Store, settings: Settings, op: Operation, accept: str | None):
-    def choose(form: str) -> str | None:
-        offers = GRAPH_MEDIA_TYPES if form == "CONSTRUCT" else SELECT_MEDIA_TYPES
-        return conneg.negotiate(accept, offers)
-
     conneg.parse_accept(accept)  # a malformed Accept is a 400 before any work
-    cancelled = threading.Event()
-    deadline = time.monotonic() + settings.timeout_s
-    loop = asyncio.get_running_loop()
-    work = loop.run_in_executor(
-        None,
-        lambda: evaluate_query(
-            store, op.query or "",
-            choose_media_type=choose, deadline=deadline, max_rows=settings.max_result_rows, cancelled=cancelled,
-            base_iri=endpoint_iri(request), default_graph_uris=op.default_graphs or None,
-            named_graph_uris=op.named_graphs or None, prefixes=dict(PREFIXES), slots=request.app.state.query_slots,
-        ),
+    refuse_service(op.query or "", settings)
+    deadline = deadline_of(request)
+    guard = request.app.state.guard
+    work = partial(
+        guard.call, deadline, evaluate_query, op.query or "",
+        choose_media_type=partial(negotiated_media_type, accept), deadline=deadline,
+        max_rows=settings.max_result_rows, base_iri=endpoint_iri(request),
+        default_graph_uris=op.default_graphs or None, named_graph_uris=op.named_graphs or None,
+        prefixes=dict(PREFIXES),
     )
     try:
-        result = await asyncio.wait_for(work, timeout=settings.timeout_s + 0.5)
+        result = await run_in_threadpool(work)
     except ServerBusy as exc:
-        return _plain(503, f"query not run: {exc}; try again later")
-    except (asyncio.TimeoutError, QueryTimeout):
-        cancelled.set()
+        return _plain(503, f"query not run: {exc}; try again later", {"Retry-After": "5"})
+    except QueryTimeout:
         return _plain(503, f"query cancelled: it ran past the time limit of {settings.timeout_s:g} s "
                            "(narrow it, add a LIMIT, or run it on your own copy of the data)")
     except ResultTooLarge as exc:
         return _plain(503, f"query cancelled: {exc}")
     except QuerySyntaxError as exc:
-        return _plain(400, f"malformed query: {exc}")
+        return _plain(400, f"malformed query: {plain_syntax_error(op.query or '', str(exc))}")
     except NotAcceptable as exc:
         return _plain(406, f"{exc}; acceptable: {', '.join((*SELECT_MEDIA_TYPES, *GRAPH_MEDIA_TYPES))}")
     except StoreError as exc:
@@ -304,12 +299,15 @@ async def _run_update(request: Request, store: Store, settings: Settings, op: Op
                 "given too; SPARQL 1.1 Protocol §2.2.3 makes that an error"
             )
         text = with_using(text, op.using_graphs, op.using_named_graphs)
+    refuse_service(text, settings)
     try:
         await run_in_threadpool(lambda: store.update(text, base_iri=endpoint_iri(request)))
     except QuerySyntaxError as exc:
-        return _plain(400, f"malformed update: {exc}")
+        return _plain(400, f"malformed update: {plain_syntax_error(text, str(exc))}")
     except StoreError as exc:
         return _plain(502, f"store error: {exc}")
+    finally:
+        request.app.state.guard.store_changed()
     return Response(status_code=204)
 
 
@@ -319,10 +317,14 @@ async def _service_description(request: Request, store: Store, settings: Setting
         return _plain(406, f"acceptable for the service description: {', '.join(DESCRIPTION_OFFERS)}")
     if media_type == "text/html":
         return RedirectResponse(str(request.url_for("query_editor")), status_code=303)
-    graphs = await run_in_threadpool(store.named_graphs)
+    graphs = await guarded(request, named_graphs)
     triples = service_description(endpoint_iri(request), graphs, update_enabled=bool(settings.update_token))
     body = serialize_graph(media_type, triples, {"sd": SD, "formats": FORMATS, "void": PREFIXES["void"]})
     return Response(body, media_type=_with_charset(media_type), headers={"Vary": "Accept"})
+
+
+def named_graphs(store: Store) -> list[str]:
+    return store.named_graphs()
 
 
 def service_description(endpoint: str, named_graphs: list[str], *, update_enabled: bool) -> list[ox.Triple]:

@@ -14,14 +14,15 @@ from fastapi.concurrency import run_in_threadpool
 
 from dge_graph.api.auth import require_update_token
 from dge_graph.api.deps import get_settings, get_store
+from dge_graph.api.guard import guarded
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, serialize_graph
-from dge_graph.api.sparql import ProtocolError, _plain, _run_update, decode_operation
+from dge_graph.api.sparql import ProtocolError, _plain, _run_update, decode_operation, named_graphs
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import PREFIXES
 from dge_graph.kernel.sparql_text import checked_iri
-from dge_graph.store import Store, StoreError, quads_to_ntriples
+from dge_graph.store import QueryTimeout, Store, StoreError, quads_to_ntriples
 
 router = APIRouter(tags=["update"])
 
@@ -87,30 +88,38 @@ async def graph_store(request: Request, graph: str | None = GRAPH_PARAMETER,
     try:
         require_update_token(request, settings)
         target = _target(graph, default)
-        exists = target in await run_in_threadpool(store.named_graphs)
+        exists = target in await guarded(request, named_graphs)
         if request.method == "GET":
             if not exists:
                 return _plain(404, f"no graph <{target}>")
             media_type = conneg.negotiate(request.headers.get("accept"), GRAPH_MEDIA_TYPES[:4])
             if media_type is None:
                 return _plain(406, "acceptable: " + ", ".join(GRAPH_MEDIA_TYPES[:4]))
-            data = await run_in_threadpool(_graph_content, store, target)
+            data = await guarded(request, _graph_content, target)
             triples = [ox.Triple(q.subject, q.predicate, q.object)
                        for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
             return Response(serialize_graph(media_type, triples, dict(PREFIXES)), media_type=media_type)
         if request.method == "DELETE":
             if not exists:
                 return _plain(404, f"no graph <{target}>")
-            await run_in_threadpool(store.replace_graphs, {}, drop=[target])
+            try:
+                await run_in_threadpool(store.replace_graphs, {}, drop=[target])
+            finally:
+                request.app.state.guard.store_changed()
             return Response(status_code=204)
         data = await _body_as_ntriples(request, target)
         if request.method == "POST" and exists:
-            data = (await run_in_threadpool(_graph_content, store, target)) + data
-        await run_in_threadpool(store.replace_graphs, {target: data})
+            data = (await guarded(request, _graph_content, target)) + data
+        try:
+            await run_in_threadpool(store.replace_graphs, {target: data})
+        finally:
+            request.app.state.guard.store_changed()
         return Response(status_code=204 if exists else 201)
     except ProtocolError as exc:
         return _plain(exc.status, exc.message, exc.headers)
     except HTTPException as exc:
         return _plain(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+    except QueryTimeout as exc:
+        return _plain(503, f"not answered: {exc}; try again later", {"Retry-After": "5"})
     except StoreError as exc:
         return _plain(502, f"store error: {exc}")

@@ -8,10 +8,10 @@ counts (each named graph is a ``void:subset`` with ``void:triples``), and the di
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
 from dge_graph.api.deps import get_settings, get_store
+from dge_graph.api.guard import guarded
 from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, serialize_graph
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
@@ -117,7 +117,7 @@ async def void_description(
     if media_type is None:
         return PlainTextResponse("acceptable: " + ", ".join(VOID_TYPES) + "\n", status_code=406)
     endpoint = str(request.url_for("sparql_endpoint"))
-    triples = await run_in_threadpool(void_triples, store, settings, endpoint)
+    triples = await guarded(request, void_triples, settings, endpoint)
     body = serialize_graph(media_type, triples, dict(PREFIXES))
     served_as = "text/plain" if media_type == "text/turtle" and mediatype is None and "text/html" in (
         request.headers.get("accept") or "") else media_type

@@ -2,7 +2,8 @@
 
 One module per command group in this package; each exposes ``register(subparsers)`` which adds its commands and
 sets ``handler`` on them. Exit codes, for every command: 0 success; 1 the command ran and found problems
-(``validate``, ``check``: findings); 2 error (bad input, unknown municipality, store unreachable, ...).
+(``validate``, ``check``: findings); 2 error (bad input, unknown municipality, store unreachable or in use, port in
+use, ...); 130 interrupted (Ctrl-C); 141 the output was closed early (piped into ``head``): no traceback.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from dge_graph.cli import query as query_cmd
 from dge_graph.cli import report as report_cmd
 from dge_graph.cli import serve as serve_cmd
 from dge_graph.cli import validate as validate_cmd
-from dge_graph.cli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CommandError  # noqa: F401 (re-exported)
+from dge_graph.cli.errors import (  # noqa: F401 (re-exported)
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_OUTPUT_CLOSED,
+    CommandError,
+)
 from dge_graph.kernel.config import Settings
 
 COMMAND_GROUPS = (build_cmd, query_cmd, named_queries_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd,
@@ -50,7 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dge-graph",
         description="Knowledge graph of Dutch municipalities' digital fundamental rights and ethics.",
-        epilog="Exit codes: 0 success, 1 findings (validate/check), 2 error.",
+        epilog="Exit codes: 0 success, 1 findings (validate/check), 2 error, 130 interrupted, 141 output closed.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -60,7 +68,10 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    overrides = {key: getattr(args, key, None) for key in ("store", "host", "port", "timeout_s", "update_token")}
+    overrides = {key: getattr(args, key, None)
+                 for key in ("store", "host", "port", "timeout_s", "update_token")}
+    if getattr(args, "allow_service", None):
+        overrides["allow_service"] = tuple(args.allow_service)
     if getattr(args, "hr_date", None) is not None:
         overrides["hr_date"] = args.hr_date
     return Settings.from_env(**overrides)
@@ -78,7 +89,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dge-graph: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OUTPUT_CLOSED
+
+
+def _silence_stdout() -> None:
+    """After the reader of stdout went away: point stdout at /dev/null so the interpreter's final flush is quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> None:

@@ -36,6 +36,10 @@ class Settings:
     public_base: str = "https://w3id.org/dge-graph/"
     """The namespace the server answers for (linked-data dereferencing)."""
     hr_date: dt.date = DEFAULT_HR_DATE
+    allow_service: tuple[str, ...] = ()
+    """SPARQL ``SERVICE`` endpoints queries may call (full IRIs); empty: ``SERVICE`` is refused (HTTP 400)."""
+    max_request_bytes: int = 1_000_000
+    """Longest request body, query string or SPARQL text the server accepts (HTTP 413 beyond)."""
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -49,6 +53,8 @@ class Settings:
             "update_token": env.get("DGE_UPDATE_TOKEN") or None,
             "public_base": env.get("DGE_PUBLIC_BASE", "https://w3id.org/dge-graph/"),
             "hr_date": dt.date.fromisoformat(env["DGE_HR_DATE"]) if env.get("DGE_HR_DATE") else DEFAULT_HR_DATE,
+            "allow_service": tuple(env.get("DGE_ALLOW_SERVICE", "").split()),
+            "max_request_bytes": int(env.get("DGE_MAX_REQUEST_BYTES", "1000000")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -12,6 +12,7 @@ Everything above this module speaks SPARQL 1.1 and rdflib terms. Conventions sha
 from __future__ import annotations
 
 import io
+import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -196,6 +197,23 @@ class OxigraphStore:
                     "stop it, or query the server instead, e.g. --store http://127.0.0.1:8000/sparql"
                 ) from exc
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    @classmethod
+    def read_only_view(cls, path: str | Path) -> OxigraphStore:
+        """A read-only view of an on-disk store that another process may hold open for writing (no lock taken).
+
+        The view is the store as it was when opened: reopen it after the writer changed the store. For the server's
+        query workers (``api.guard``), which reopen after every write the server makes."""
+        view = cls.__new__(cls)
+        view.path = Path(path)
+        view.read_only = True
+        if not (view.path / "CURRENT").exists():
+            raise StoreError(f"no store at {view.path}: run `dge-graph build --store {view.path}` first")
+        try:
+            view._store = ox.Store.read_only(str(view.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {view.path} read-only: {exc}") from exc
+        return view
 
     def __repr__(self) -> str:
         return f"OxigraphStore({str(self.path) if self.path else ':memory:'})"
@@ -445,7 +463,8 @@ class RemoteStore:
 
         from dge_graph.kernel.sparql_text import dataset_clauses, names_dataset
 
-        text = f"BASE {_checked_iri_ref(base_iri)} {sparql}" if base_iri else sparql  # same line: positions hold
+        prologue = f"BASE {_checked_iri_ref(base_iri)} " if base_iri else ""  # same line: only line 1 shifts
+        text = prologue + sparql
         if not default_graph_uris and not named_graph_uris and names_dataset(sparql):
             # a union-default-graph server ignores the query's FROM; the protocol parameters it does honour
             default_graph_uris, named_graph_uris = dataset_clauses(sparql)
@@ -478,7 +497,11 @@ class RemoteStore:
             raise StoreError(f"remote store {self.query_endpoint}: {exc}") from exc
         body_text = content.decode("utf-8", "replace")
         if response.status_code == 400:
-            raise QuerySyntaxError(body_text.strip()[:2000])
+            message = body_text.strip()[:2000]
+            if prologue:  # "error at 1:57" of the sent text -> the column in the caller's query
+                message = re.sub(r"\b1:(\d+)", lambda m: f"1:{max(int(m.group(1)) - len(prologue), 1)}", message,
+                                 count=1)
+            raise QuerySyntaxError(message)
         if response.status_code >= 300:
             raise StoreError(f"remote store {self.query_endpoint} answered {response.status_code}: {body_text[:500]}")
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
