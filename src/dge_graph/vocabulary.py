@@ -1,4 +1,4 @@
-"""The deployment-fact vocabulary: spec names (safeguard-rules.md §2) -> ontology IRIs.
+"""The deployment-fact vocabulary: spec names (dge:specName in ontology/) -> ontology IRIs.
 
 This module is the single contract between the intake format, the importers, the shapes and the docs:
 

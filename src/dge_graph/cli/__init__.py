@@ -21,6 +21,7 @@ from . import named_queries as named_queries_cmd
 from . import ontology as ontology_cmd
 from . import query as query_cmd
 from . import report as report_cmd
+from . import rules as rules_cmd
 from . import serve as serve_cmd
 from . import validate as validate_cmd
 
@@ -29,7 +30,7 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 COMMAND_GROUPS = (build_cmd, query_cmd, named_queries_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd,
-                  ontology_cmd, report_cmd)
+                  ontology_cmd, report_cmd, rules_cmd)
 
 
 class CommandError(Exception):
