@@ -604,10 +604,11 @@ def changes(sources: Sources) -> list[Change]:
                                 f"`{graph.value(req.applies_from_parameter, DCT.identifier)}`, default value)",
                                 req.legal_source))
         if req.applies_until is not None:
-            replaced_by = [r.rule_id for r in sources.requirements if req.iri in r.replaces]
+            successors = [r for r in sources.requirements if req.iri in r.replaces]
             what = f"rule {req.rule_id} applies for the last day"
-            if replaced_by:
-                what += f"; replaced by {', '.join(replaced_by)} from the next day"
+            if successors:
+                what += f"; replaced by {', '.join(r.rule_id for r in successors)} from the next day"
+                source_act = _act_of(graph, successors[0].legal_source)  # the law that made the change
             found.append(Change(req.applies_until, what, source_act))
     return sorted(found, key=lambda c: (c.day, c.what))
 
@@ -664,6 +665,20 @@ def legal_status_md(sources: Sources) -> str:
                    + (f"; what-if values: {', '.join(alternatives)}" if alternatives else "") + ".")
         for note in sorted(str(o) for o in graph.objects(parameter, SKOS.note) if getattr(o, "language", None) == "en"):
             out.append(f"  - {_md(note)}")
+    out += ["", "## Amendments", "",
+            "What each amending act changed, provision by provision (`eli:changes`, with the provision's change note).",
+            ""]
+    for act in _acts(graph):
+        changed = sorted(graph.objects(act, ELI.changes), key=lambda p: label(graph, p))
+        if not changed:
+            continue
+        in_force = _date_of(graph, act, ELI.first_date_entry_in_force)
+        out.append(f"- {_link(graph, act)}, in force {in_force or 'date unknown'}, amends "
+                   + ", ".join(_link(graph, a) for a in sorted(graph.objects(act, ELI.amends), key=str)) + ":")
+        for provision in changed:
+            notes = sorted(str(o) for o in graph.objects(provision, SKOS.changeNote)
+                           if getattr(o, "language", None) == "en")
+            out.append(f"  - {_link(graph, provision)}: " + (" ".join(_md(n) for n in notes) or "changed."))
     out += ["", "## What changed on which date", "", "| date | change | source |", "|---|---|---|"]
     for change in log:
         source = _link(graph, change.source) if change.source is not None else "—"
