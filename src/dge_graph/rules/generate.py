@@ -690,7 +690,9 @@ def legal_status_md(sources: Sources) -> str:
                        if (s, RDF.type, DGE.Requirement) in graph or (s, RDF.type, DGE.LegalAct) in graph
                        or (s, RDF.type, DGE.LegalProvision) in graph or (s, RDF.type, DGE.PolicyDocument) in graph
                        or (s, RDF.type, DGE.Parameter) in graph},
-                      key=lambda s: (not (s, RDF.type, DGE.Requirement) in graph, label(graph, s).lower()))
+                      key=lambda s: ((s, RDF.type, DGE.Requirement) not in graph,
+                                     str(graph.value(s, DCT.identifier) or "") if (s, RDF.type, DGE.Requirement) in graph
+                                     else label(graph, s).lower()))
     for subject in subjects:
         notes = sorted(str(o) for o in graph.objects(subject, SKOS.editorialNote) if getattr(o, "language", None) == "en")
         ident = graph.value(subject, DCT.identifier) if (subject, RDF.type, DGE.Requirement) in graph else None
