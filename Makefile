@@ -8,11 +8,12 @@ STORE  ?= var/store
 SHARED ?= ../shared
 EXTRAS ?= test
 
-.PHONY: run build serve test install shared-check clean help bench screenshot-analytics conformance fuzz screenshot
+.PHONY: run build serve test install shared-check clean help generate bench screenshot-analytics conformance fuzz screenshot
 
 help:
 	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, serve it on http://$(HOST):$(PORT)"
 	@echo "make test                               set up .venv if needed and run the whole test suite"
+	@echo "make generate                           regenerate rule shapes, safeguard shapes, docs/rules.md, docs/legal-status.md"
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
 	@echo "make bench [SIZES=\"10 50 300\"] [RUNS=3]  benchmarks (default: size 10, 1 run); table -> docs/benchmarks.md"
 	@echo "make conformance                        W3C SPARQL 1.1 Protocol tests against /sparql (needs ../shared)"
@@ -41,6 +42,11 @@ run: build serve
 
 test: install
 	$(BIN)/python -m pytest -m "not shared"
+
+# What restates data/requirements.ttl (shapes/rules.ttl, shapes/safeguards.ttl, docs/rules.md, docs/legal-status.md);
+# tests/test_rules_generated.py fails while one of them is stale.
+generate: install
+	$(BIN)/dge-graph rules generate
 
 # Checks against the data in ../shared (not needed by `make test`; CI calls this when ../shared exists).
 shared-check: install

@@ -9,7 +9,7 @@ Per size (deployments per municipality, over all 342 municipalities unless ``--m
 2. ``bulk_store``: the store the later stages read (project + synthetic graphs, bulk-loaded);
 3. ``build``: the project's own atomic build of the same sources, ``--runs`` times (skipped above
    ``--build-max-deployments``, where it takes many minutes; the table says so);
-4. ``validate``: all 40 rules with the SPARQL engine, ``--runs`` times; the report is stored;
+4. ``validate``: all rules with the SPARQL engine, ``--runs`` times; the report is stored;
 5. ``pyshacl``: the reference engine on ``--pyshacl-sample`` deployments, our engine on the same graph;
 6. ``queries``: every named-query case through the store (one worker per case, with a time limit);
 7. ``rdflib``: the same cases on rdflib's SPARQL engine (up to ``--rdflib-max-deployments``);

@@ -1,7 +1,7 @@
 """The measured stages. Each runs inside a worker process (``benchmarks.worker``) and returns a JSON-able dict.
 
 * ``build``       — ``dge_graph.ingest.build.build`` of the project plus the synthetic deployments into a fresh store.
-* ``validate``    — all 40 rules with the SPARQL engine (``validate_store``), repeated; stores the report so the
+* ``validate``    — all rules with the SPARQL engine (``validate_store``), repeated; stores the report so the
   named queries about findings have something to read.
 * ``pyshacl``     — the reference engine on a sample of deployments (with the whole knowledge graph), and our
   engine on exactly the same graph; findings must be identical.
@@ -120,7 +120,7 @@ def _bulk_replace(store: OxigraphStore, graph: URIRef, ntriples: bytes) -> None:
 
 def stage_validate(store_dir: str, runs: int, violations_file: str, cap_s: float) -> dict:
     """``validate_store`` as ``dge-graph validate`` runs it, up to ``runs`` times within ``cap_s``; then the
-    deployment index alone (the rest of a run is the 40 rule queries and assembling findings)."""
+    deployment index alone (the rest of a run is the rule queries and assembling findings)."""
     store = OxigraphStore(Path(store_dir))
     shapes = validation.load_shapes()
     parameters = _parameters()

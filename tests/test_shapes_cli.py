@@ -185,11 +185,28 @@ def test_check_json_on_an_intake_file(capsys):
         assert finding["message_nl"] and finding["message_en"]
     by_id = {d["deployment"]: d for d in report["deployments"]}
     assert by_id["bodycams-utrecht"]["applicableRequirements"] == sorted([
-        "GDPR-06", "GDPR-13", "GDPR-30", "GDPR-35", "GDPR-35-2", "NL-ARCH", "NL-BIO", "VNG-DOELM", "VNG-PART",
-        "VNG-RAAD", "VNG-EIA"])
-    assert by_id["chatbot-utrecht"]["applicableRequirements"] == ["AIA-04", "AIA-50", "NL-ARCH", "NL-BIO"]
+        "GDPR-06", "GDPR-13", "GDPR-30", "GDPR-35", "GDPR-35-2", "NL-ARCH", "NL-CBW", "VNG-DOELM", "VNG-PART",
+        "VNG-RAAD", "VNG-EIA"])  # on 2026-09-01 the Cyberbeveiligingswet's NL-CBW applies, NL-BIO no longer
+    assert by_id["chatbot-utrecht"]["applicableRequirements"] == ["AIA-04", "AIA-50", "NL-ARCH", "NL-CBW"]
     assert str(id_iri("value", "privacy")) in {v["iri"] for v in by_id["bodycams-utrecht"]["valuesAtStake"]}
     assert str(id_iri("safeguard-type", "dpia")) in {s["iri"] for s in by_id["bodycams-utrecht"]["requiredSafeguards"]}
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_check_switches_from_nl_bio_to_nl_cbw_on_15_august_2026(capsys, engine):
+    """A public-authority deployment without BIO evidence: NL-BIO on its last day, NL-CBW (not NL-BIO) the day after."""
+    case = GOLDEN / "nl-cbw" / "data.ttl"
+    found = {}
+    for day in ("2026-08-14", "2026-08-15"):
+        code, out, _ = run(capsys, "check", str(case), "--date", day, "--engine", engine, "--format", "json")
+        assert code == 1
+        report = json.loads(out)
+        found[day] = {(f["requirement"], f["severity"]) for f in report["findings"]
+                      if f["deployment"] == "cbw-municipality-missing"}
+        applicable = {d["deployment"]: d["applicableRequirements"] for d in report["deployments"]}
+        assert ("NL-BIO" in applicable["cbw-municipality-missing"]) == (day == "2026-08-14")
+        assert ("NL-CBW" in applicable["cbw-municipality-missing"]) == (day == "2026-08-15")
+    assert found == {"2026-08-14": {("NL-BIO", "Warning")}, "2026-08-15": {("NL-CBW", "Violation")}}
 
 
 def test_check_day_before_a_rule_applies(capsys):

@@ -1,9 +1,10 @@
-"""Golden tests for the 40 safeguard rules: every case of ``tests/golden/<case>/`` through every engine.
+"""Golden tests for the safeguard rules: every case of ``tests/golden/<case>/`` through every engine.
 
 A case is ``data.ttl`` (small deployments) and ``expected.yaml`` (runs: an evaluation date, optionally an HR date,
 and the findings ``<deployment id> <rule id> <severity>`` expected for *all* deployments of the file). The expected
-findings were worked out by hand from safeguard-rules.md; every rule not listed must not fire. A run without
-``hr_date`` is checked under both readings of the AI Act high-risk date (2026-08-02 and 2027-12-02).
+findings were worked out by hand from the rules (docs/rules.md); every rule not listed must not fire. A run without
+``hr_date`` is checked under the AI Act high-risk date in force (2027-12-02, Reg. (EU) 2026/1744) and under the
+what-if 2026-08-02, so the parameter keeps working.
 
 Each run is checked three ways, which must agree with the expected file and so with each other:
 ``validate_store`` with the SPARQL fast path, ``validate_store`` with pyshacl (the reference), and
@@ -71,7 +72,7 @@ def test_golden_case(shapes, folder, date, hr_date, expected):
 
 def test_golden_cases_cover_every_rule(shapes):
     """Guard: cases were collected, and every rule fires somewhere and has its own case where it also must not."""
-    assert len(RUNS) > 40
+    assert len(RUNS) > len(shapes.rules)
     folders = {p.name for p in GOLDEN.iterdir() if p.is_dir()}
     fired = {rule for *_, expected in (r.values for r in RUNS) for _, rule, _ in expected}
     for rule in shapes.rules:
@@ -92,13 +93,28 @@ def test_golden_cases_cover_every_rule(shapes):
 
 
 def test_golden_cases_have_day_before_and_day_of(shapes):
-    """Every dated rule is checked on the day before it applies (nothing) and on the day it starts."""
+    """Every dated rule is checked on the day before it applies (nothing) and on the day it starts, and a rule that
+    ends on its last day and on the day after."""
     for rule in shapes.rules:
         spec = yaml.safe_load((GOLDEN / rule.rule_id.lower() / "expected.yaml").read_text(encoding="utf-8"))
         for hr_date in HR_READINGS:
             start = rule.start(Parameters(dt.date.today(), hr_date))
             dates = {run["date"] for run in spec["runs"] if run.get("hr_date") in (None, hr_date)}
             assert {start - dt.timedelta(days=1), start} <= dates, f"{rule.rule_id}: no boundary runs for {start}"
+            if rule.applies_until is not None:
+                end = rule.applies_until
+                assert {end, end + dt.timedelta(days=1)} <= dates, f"{rule.rule_id}: no boundary runs for {end}"
+
+
+def test_rules_with_an_end_date_fire_on_their_last_day_and_not_after(shapes):
+    """The guard above checks the dates exist; this checks what they say, from the expected files themselves."""
+    ending = [r for r in shapes.rules if r.applies_until is not None]
+    assert ending, "no rule with dge:appliesUntil"
+    for rule in ending:
+        spec = yaml.safe_load((GOLDEN / rule.rule_id.lower() / "expected.yaml").read_text(encoding="utf-8"))
+        fired = {run["date"]: {line.split()[1] for line in run["findings"] or ()} for run in spec["runs"]}
+        assert rule.rule_id in fired[rule.applies_until]
+        assert rule.rule_id not in fired[rule.applies_until + dt.timedelta(days=1)]
 
 
 def _identifier():

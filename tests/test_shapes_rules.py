@@ -20,9 +20,6 @@ from dge_graph.rules.validate import (
     resolve_shapes,
 )
 
-# GDPR-35-2: spec §2c says dpoConsulted is false whenever hasDPIA is false, so the shape also demands the DPIA.
-EXTRA_SAFEGUARDS = {"GDPR-35-2": {id_iri("safeguard-type", "dpia")}}
-
 
 @pytest.fixture(scope="module")
 def shapes():
@@ -34,10 +31,10 @@ def requirements() -> Graph:
     return Graph().parse(resource_dir("data") / "requirements.ttl")
 
 
-def test_forty_rule_shapes_one_per_requirement(shapes, requirements):
+def test_one_rule_shape_per_requirement(shapes, requirements):
     ids = {str(i) for r in requirements.subjects(RDF.type, DGE.Requirement)
            for i in requirements.objects(r, DCT.identifier)}
-    assert len(shapes.rules) == 40
+    assert len(shapes.rules) == len(ids)
     assert {r.rule_id for r in shapes.rules} == ids
     for rule in shapes.rules:
         assert rule.requirement == id_iri("requirement", rule.rule_id)
@@ -52,9 +49,11 @@ def test_rule_shape_matches_its_requirement(shapes, requirements, rule_id):
     applies_from = requirements.value(requirement, DGE.appliesFrom)
     assert (applies_from.toPython() if applies_from is not None else None) == rule.applies_from
     assert requirements.value(requirement, DGE.appliesFromParameter) == rule.applies_from_parameter
+    applies_until = requirements.value(requirement, DGE.appliesUntil)
+    assert (applies_until.toPython() if applies_until is not None else None) == rule.applies_until
     assert ((requirement, RDF.type, DGE.Prohibition) in requirements) == rule.prohibition
     demanded = set(requirements.objects(requirement, DGE.requiresSafeguard))
-    assert set(rule.safeguards) == demanded | EXTRA_SAFEGUARDS.get(rule_id, set())
+    assert set(rule.safeguards) == demanded
 
 
 def test_rule_shapes_are_well_formed(shapes):
@@ -67,7 +66,7 @@ def test_rule_shapes_are_well_formed(shapes):
         constraints = [p for p in graph.predicates(rule.shape, None)
                        if p in (SH["or"], SH["not"], SH.property, SH.node)]
         assert len(constraints) == 1, rule.rule_id
-    # the derived predicates and safeguard shapes have no targets: only the 40 rule shapes are validated
+    # the derived predicates and safeguard shapes have no targets: only the rule shapes are validated
     targeted = set(graph.subjects(SH.targetClass, None)) | set(graph.subjects(SH.targetNode, None))
     assert targeted == {r.shape for r in shapes.rules}
 
@@ -109,6 +108,27 @@ def test_rules_deactivated_before_they_apply(shapes, evaluation_date, active):
         assert "AIA-5-1-H" in deactivated and "AIA-26-2" in deactivated
 
 
+@pytest.mark.parametrize(
+    ("evaluation_date", "active", "inactive"),
+    [(dt.date(2026, 8, 14), "NL-BIO", "NL-CBW"), (dt.date(2026, 8, 15), "NL-CBW", "NL-BIO")],
+)
+def test_a_rule_is_deactivated_after_its_last_day(shapes, evaluation_date, active, inactive):
+    parameters = Parameters(evaluation_date)
+    resolved = shapes.resolved(parameters)
+    assert (shapes.rule(inactive).shape, SH.deactivated, Literal(True)) in resolved
+    assert (shapes.rule(active).shape, SH.deactivated, Literal(True)) not in resolved
+    assert shapes.rule(active).active(parameters) and not shapes.rule(inactive).active(parameters)
+
+
+def test_bad_end_date_is_an_error(shapes):
+    graph = Graph()
+    for triple in shapes.graph:
+        graph.add(triple)
+    graph.add((shapes.rule("NL-ARCH").shape, DGE.appliesUntil, Literal("soon")))
+    with pytest.raises(ValidationError, match="NL-ARCH.*appliesUntil"):
+        read_rules(graph)
+
+
 def test_unknown_parameter_is_an_error(shapes):
     graph = Graph()
     for triple in shapes.graph:
@@ -131,3 +151,15 @@ def test_parameters_default_to_the_omnibus_reading():
     assert Parameters(dt.date(2028, 1, 1)).values()[HR_DATE] == Literal("2027-12-02", datatype=URIRef(
         "http://www.w3.org/2001/XMLSchema#date"))
     assert EVALUATION_DATE in Parameters(dt.date(2028, 1, 1)).values()
+
+
+@pytest.mark.parametrize("day", ["2026-08-14", "2026-08-15", "2026-12-01", "2027-12-02"])
+def test_named_query_requirements_in_force_agrees_with_the_rules(shapes, project_graph_store, day):
+    """``requirements-in-force`` (queries/) and ``Rule.active`` decide the same date window, end dates included."""
+    from dge_graph.query.named import find_named_query, load_named_queries, run_named_query
+
+    query = find_named_query(load_named_queries(), "requirements-in-force")
+    result = run_named_query(project_graph_store, query, {"date": day})
+    in_force = {str(row["id"]) for row in result.rows}
+    parameters = Parameters(dt.date.fromisoformat(day))
+    assert in_force == {r.rule_id for r in shapes.rules if r.active(parameters)}

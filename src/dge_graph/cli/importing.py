@@ -22,8 +22,8 @@ def register(subparsers, add_store_option) -> None:
     intake = commands.add_parser(
         "intake",
         help="a YAML or CSV intake file (docs/intake.md)",
-        description="Import a YAML or CSV intake file (keys: the fact and safeguard names of safeguard-rules.md "
-        "§2 plus id, title, municipality, ...; see docs/intake.md). Any bad row aborts the import, naming the row, "
+        description="Import a YAML or CSV intake file (keys: the fact and safeguard names of the ontology, dge:specName, "
+        "plus id, title, municipality, ...; see docs/intake.md). Any bad row aborts the import, naming the row, "
         "the key and the reason; nothing of the file is imported.",
     )
     intake.add_argument("file", type=Path, metavar="FILE", help="the .yaml, .yml or .csv file")

@@ -1,4 +1,4 @@
-"""``dge-graph validate``: run the 40 safeguard rules over the deployments in the store.
+"""``dge-graph validate``: run the safeguard rules (docs/rules.md) over the deployments in the store.
 
 Exit codes: 0 every deployment conforms; 1 there are findings (Violations or Warnings); 2 error (bad date,
 unknown municipality code, store missing or unreachable). The report is stored as the named graph
@@ -45,7 +45,8 @@ def add_date_options(parser: argparse.ArgumentParser) -> None:
                         help="evaluation date: the day compliance is assessed (default: today)")
     parser.add_argument("--hr-date", type=iso_date, metavar="YYYY-MM-DD",
                         help="date the AI Act Annex III high-risk duties apply (default: $DGE_HR_DATE, else "
-                        f"{DEFAULT_HR_DATE}, the Digital Omnibus reading; 2026-08-02 is Reg. 2024/1689 as published)")
+                        f"{DEFAULT_HR_DATE}: art. 113 as amended by Reg. (EU) 2026/1744; 2026-08-02, the text as first "
+                        "published, never applied and is a what-if)")
 
 
 def parameters_from(args, settings) -> Parameters:
@@ -55,7 +56,7 @@ def parameters_from(args, settings) -> Parameters:
 def register(subparsers, add_store_option) -> None:
     parser = subparsers.add_parser(
         "validate",
-        help="check every deployment against the 40 safeguard rules (exit 1 when something is missing)",
+        help="check every deployment against every safeguard rule (docs/rules.md) (exit 1 when something is missing)",
         description="Run the SHACL safeguard rules (shapes/) over the deployments in the store at an evaluation "
         "date, print a summary per municipality and per rule, and store the report as the named graph "
         "graph/validation/latest. Exit codes: 0 conforming, 1 findings, 2 error.",

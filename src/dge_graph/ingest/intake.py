@@ -1,6 +1,6 @@
 """The intake format: deployments described in YAML or CSV by people who do not write Turtle.
 
-A file holds deployments whose keys are exactly the fact and safeguard names of safeguard-rules.md §2
+A file holds deployments whose keys are exactly the fact and safeguard names of the ontology (dge:specName)
 (``vocabulary.FACTS`` and ``vocabulary.SAFEGUARDS``) plus identity keys (``IDENTITY_KEYS``). Only ``id`` and
 ``title`` are required; an absent key is *unknown* and writes nothing. See ``docs/intake.md``.
 
@@ -173,7 +173,7 @@ def intake_schema() -> dict:
         "$id": SCHEMA_ID,
         "title": "dge-graph intake file",
         "description": "Deployments of digital technology by (or in) Dutch municipalities, with the facts and "
-        "safeguards of safeguard-rules.md §2. Absent keys are unknown. See docs/intake.md.",
+        "safeguards of the ontology (dge:specName). Absent keys are unknown. See docs/intake.md.",
         "type": "object",
         "additionalProperties": False,
         "required": ["deployments"],

@@ -12,8 +12,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_HR_DATE = dt.date(2027, 12, 2)
-"""AI Act Annex III high-risk duties apply from this date (Digital Omnibus on AI; see docs/legal-notes.md, U1).
-Under Reg. 2024/1689 as first published it was 2026-08-02: pass ``--hr-date 2026-08-02`` for that reading."""
+"""AI Act Annex III high-risk duties apply from this date: art. 113 as amended by Regulation (EU) 2026/1744 (Digital
+Omnibus on AI, ELI http://data.europa.eu/eli/reg/2026/1744/oj, in force since 27 July 2026); it equals the
+dge:defaultValue of id/parameter/hr-date in data/parameters.ttl (tests/test_knowledge.py checks this). The original
+2026-08-02 of Reg. 2024/1689 never applied, as the amendment entered into force before it; ``--hr-date 2026-08-02``
+runs that what-if (docs/legal-status.md)."""
 
 
 def default_store_path() -> Path:

@@ -7,8 +7,9 @@ for one evaluation date and one AI Act high-risk date (``resolve_shapes``):
 * parameter nodes (``id/parameter/evaluation-date``, ``id/parameter/hr-date``) become ``xsd:date`` literals;
 * a date gate (a shape with ``dge:holdsFromDate D``) gets ``sh:not derived:Anything`` when evaluationDate < D,
   so nothing conforms to it (every node conforms otherwise);
-* a rule shape whose start (``dge:appliesFrom`` or ``dge:appliesFromParameter``) is after the evaluation date is
-  deactivated (``sh:deactivated true``).
+* a rule shape whose start (``dge:appliesFrom`` or ``dge:appliesFromParameter``) is after the evaluation date, or
+  whose end (``dge:appliesUntil``) is before it, is deactivated (``sh:deactivated true``). ``Rule.active`` is the one
+  place that decides this date window; every engine reads it through ``resolve_shapes``.
 
 A ``ValidationReport`` holds the findings (one per rule per deployment), knows how to summarise them per
 municipality and per rule, and how to become an RDF ``sh:ValidationReport`` that ``store_report`` writes
@@ -79,7 +80,7 @@ class Parameters:
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule shape of ``shapes/rules.ttl`` with its annotations."""
+    """A rule shape of ``shapes/rules.ttl`` (generated from data/requirements.ttl) with its annotations."""
 
     shape: URIRef
     rule_id: str
@@ -93,6 +94,8 @@ class Rule:
     safeguards: tuple[URIRef, ...] = ()
     prohibition: bool = False
     """Missing := true: the shape is ``sh:not <condition>``, so no safeguard can make a deployment conform."""
+    applies_until: dt.date | None = None
+    """The last day the rule applies (``dge:appliesUntil``); None: indefinitely."""
 
     @property
     def severity_name(self) -> str:
@@ -110,7 +113,9 @@ class Rule:
         return self.applies_from
 
     def active(self, parameters: Parameters) -> bool:
-        return parameters.evaluation_date >= self.start(parameters)
+        """Whether the rule applies at the evaluation date: start <= evaluation date <= applies_until (both included)."""
+        day = parameters.evaluation_date
+        return self.start(parameters) <= day and (self.applies_until is None or day <= self.applies_until)
 
 
 @dataclass(frozen=True)
@@ -293,6 +298,9 @@ def read_rules(graph: Graph) -> tuple[Rule, ...]:
         parameter = _one(graph, shape, DGE.appliesFromParameter, required=False)
         if (applies_from is None) == (parameter is None):
             raise ValidationError(f"rule shape {shape} needs exactly one of dge:appliesFrom, dge:appliesFromParameter")
+        until = _one(graph, shape, DGE.appliesUntil, required=False)
+        if until is not None and not (isinstance(until, Literal) and isinstance(until.toPython(), dt.date)):
+            raise ValidationError(f"rule shape {shape}: dge:appliesUntil must be an xsd:date, found {until!r}")
         severity = _one(graph, shape, SH.severity)
         if severity not in SEVERITY_NAMES:
             raise ValidationError(f"rule shape {shape} has an unknown severity {severity}")
@@ -309,6 +317,7 @@ def read_rules(graph: Graph) -> tuple[Rule, ...]:
                 applies_from_parameter=parameter,
                 safeguards=tuple(sorted(graph.objects(shape, DGE.requiresSafeguard), key=str)),
                 prohibition=(shape, SH["not"], _one(graph, shape, DGE.conditionShape)) in graph,
+                applies_until=until.toPython() if until is not None else None,
             )
         )
     return tuple(sorted(rules, key=lambda r: r.rule_id))
