@@ -16,6 +16,7 @@ help:
 	@echo "make generate                           regenerate rule shapes, safeguard shapes, docs/rules.md, docs/legal-status.md"
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
 	@echo "make bench [SIZES=\"10 50 300\"] [RUNS=3]  benchmarks (default: size 10, 1 run); table -> docs/benchmarks.md"
+	@echo "make bench-smoke                        the benchmark harness at a tiny size (every stage; CI runs it)"
 	@echo "make conformance                        W3C SPARQL 1.1 Protocol tests against /sparql (needs ../shared)"
 	@echo "make fuzz [FUZZ_TIME=300]               schemathesis on every route, store up and store down (no 500)"
 	@echo "make screenshot                         HTML pages in headless Chromium (PNGs in var/screenshots)"
@@ -59,6 +60,13 @@ BENCH_ARGS ?= --repetitions 10 --pyshacl-sample 100 --http-duration-s 5 --query-
 bench:
 	$(MAKE) install EXTRAS=bench
 	$(BIN)/python -m benchmarks.run --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS) --write-doc
+
+# The same harness at a tiny size (every stage, a few deployments), results in var/bench-smoke: CI runs it so the
+# harness cannot rot. No figures from it go into docs/benchmarks.md.
+bench-smoke:
+	$(MAKE) install EXTRAS=bench
+	$(BIN)/python -m benchmarks.run --sizes 1 --municipalities 4 --runs 1 --repetitions 2 --pyshacl-sample 4 \
+		--http-duration-s 1 --query-timeout-s 20 --work-dir var/bench-smoke --results-dir var/bench-smoke/results
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -216,7 +216,7 @@ def measure_server(kind: str, store_dir: Path, cases: Sequence[QueryCase], deplo
     server = start_server(kind, store_dir, timeout_s=timeout_s)
     try:
         time.sleep(1.0)
-        result: dict = {"rss_at_rest_mb": rss_mb(server.process.pid)}
+        result: dict = {"rss_at_rest_mb": rss_mb(server.running.process.pid)}
         log(f"    {kind}: up on {server.base}, {result['rss_at_rest_mb']} MB at rest; queries ...")
         result["queries"] = query_latencies(server, cases, repetitions, cap_s, timeout_s)
         paths = dereference_paths(kind, deployments, public_base)
@@ -236,7 +236,7 @@ def measure_server(kind: str, store_dir: Path, cases: Sequence[QueryCase], deplo
             result["dereference"] = {**dereference_load(server, paths, connections=connections,
                                                         duration_s=duration_s),
                                      "first_status": status, "first_seconds": round(first_s, 3)}
-        result["rss_after_load_mb"] = rss_mb(server.process.pid)
+        result["rss_after_load_mb"] = rss_mb(server.running.process.pid)
         return result
     finally:
         server.stop()
