@@ -65,8 +65,9 @@ def register(subparsers, add_store_option) -> None:
     add_date_options(parser)
     parser.add_argument("--municipality", metavar="GM0000", help="only deployments in this municipality (CBS code)")
     parser.add_argument("--format", choices=("table", "csv", "json", "ttl"), default="table")
-    parser.add_argument("--engine", choices=ENGINES, default="sparql",
-                        help="sparql: shapes compiled to SPARQL on the store (fast, default); "
+    parser.add_argument("--engine", choices=ENGINES, default=None,
+                        help="table: shapes as NumPy predicates over the facts (default on the embedded store); "
+                        "sparql: shapes compiled to SPARQL on the store (default on a remote store); "
                         "pyshacl: the reference SHACL engine (same findings, slower)")
     parser.add_argument("--no-save", action="store_true", help="do not store the report in the store")
     parser.set_defaults(handler=handle)

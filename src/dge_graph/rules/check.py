@@ -30,12 +30,11 @@ from dge_graph.rules.validate import (
     RequirementInfo,
     ShapeSet,
     ValidationError,
+    engine_violations,
     findings_from,
     load_shapes,
     municipality_code,
-    pyshacl_violations,
     requirement_info_from_graph,
-    sparql_violations,
 )
 from dge_graph.store import OxigraphStore, Store, graph_to_ntriples
 
@@ -205,12 +204,7 @@ def check_file(
 
     work = OxigraphStore(None)
     work.replace_graphs({INTAKE_GRAPH: graph_to_ntriples(graph)})
-    if engine == "pyshacl":
-        violations = pyshacl_violations(graph, resolved, shapes.rules)
-    elif engine == "sparql":
-        violations = sparql_violations(work, resolved, shapes.rules)
-    else:
-        raise ValidationError(f"unknown engine {engine!r}")
+    violations = engine_violations(engine, work, resolved, shapes.rules, parameters, data=graph)
     findings = findings_from(violations, shapes, parameters, info)
 
     applicable: dict[URIRef, list[str]] = {}

@@ -65,6 +65,10 @@ _NON_CONSTRAINTS = frozenset(
     }
 )
 _COMPARISONS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+NODE_PARAMETERS = _NODE_PARAMETERS
+PROPERTY_PARAMETERS = _PROPERTY_PARAMETERS
+VALUE_RANGE_PARAMETERS = _VALUE_RANGE_PARAMETERS
+"""The constraint parameters both compilers (SPARQL here, the table engine in ``rules/vector_engine.py``) support."""
 
 
 class ShapeCompileError(ValueError):
@@ -86,13 +90,12 @@ def _term(node: Node) -> str:
     raise ShapeCompileError(f"a blank node cannot be used as a constant in a constraint: {node!r}")
 
 
-class _Compiler:
+class ShapeReader:
+    """Reads the constraint parameters of shapes, refusing what the compilers do not support (shared by the SPARQL
+    compiler here and the table engine, ``rules/vector_engine.py``)."""
+
     def __init__(self, shapes: Graph):
         self.shapes = shapes
-        self._counter = itertools.count()
-
-    def fresh(self) -> str:
-        return f"?v{next(self._counter)}"
 
     def objects(self, shape: Node, predicate: URIRef) -> list[Node]:
         return sorted(self.shapes.objects(shape, predicate), key=str)
@@ -115,6 +118,34 @@ class _Compiler:
         for predicate in set(self.shapes.predicates(shape, None)):
             if str(predicate).startswith(str(SH)) and predicate not in allowed and predicate not in _NON_CONSTRAINTS:
                 raise ShapeCompileError(f"shape {shape} uses {predicate}, which the SPARQL compiler does not support")
+
+    def constraint_items(self, shape: Node) -> list[tuple[URIRef, Node]]:
+        """The constraint-bearing ``sh:`` statements of a shape (no targets, annotations or severities)."""
+        return [
+            (p, o)
+            for p, o in self.shapes.predicate_objects(shape)
+            if str(p).startswith(str(SH)) and p not in _NON_CONSTRAINTS
+        ]
+
+    def path_steps(self, shape: Node) -> tuple[URIRef, ...]:
+        """The predicates of a property shape's ``sh:path``: one for an IRI path, several for a sequence path."""
+        path = self.single(shape, SH.path)
+        if isinstance(path, URIRef):
+            return (path,)
+        if isinstance(path, BNode) and (path, RDF.first, None) in self.shapes:
+            steps = self.members(shape, path)
+            if steps and all(isinstance(s, URIRef) for s in steps):
+                return tuple(steps)
+        raise ShapeCompileError(f"property shape {shape}: only IRI and sequence paths are supported")
+
+
+class _Compiler(ShapeReader):
+    def __init__(self, shapes: Graph):
+        super().__init__(shapes)
+        self._counter = itertools.count()
+
+    def fresh(self) -> str:
+        return f"?v{next(self._counter)}"
 
     # ---- node level -------------------------------------------------------------------------------------------
 
@@ -154,14 +185,6 @@ class _Compiler:
         return parts
 
     # ---- patterns: the parts of a conjunction that can be matched as triples ----------------------------------
-
-    def constraint_items(self, shape: Node) -> list[tuple[URIRef, Node]]:
-        """The constraint-bearing ``sh:`` statements of a shape (no targets, annotations or severities)."""
-        return [
-            (p, o)
-            for p, o in self.shapes.predicate_objects(shape)
-            if str(p).startswith(str(SH)) and p not in _NON_CONSTRAINTS
-        ]
 
     def exact_triple(self, shape: Node, focus: str) -> str | None:
         """``focus path value`` when a property shape is just ``sh:path`` + one ``sh:hasValue`` (then the triple
@@ -292,14 +315,7 @@ class _Compiler:
     # ---- property level ---------------------------------------------------------------------------------------
 
     def path(self, shape: Node) -> str:
-        path = self.single(shape, SH.path)
-        if isinstance(path, URIRef):
-            return _term(path)
-        if isinstance(path, BNode) and (path, RDF.first, None) in self.shapes:
-            steps = self.members(shape, path)
-            if steps and all(isinstance(s, URIRef) for s in steps):
-                return "/".join(_term(s) for s in steps)
-        raise ShapeCompileError(f"property shape {shape}: only IRI and sequence paths are supported")
+        return "/".join(_term(step) for step in self.path_steps(shape))
 
     def property_expr(self, shape: Node, focus: str, stack: tuple[Node, ...]) -> str:
         if self.is_deactivated(shape):

@@ -45,10 +45,12 @@ from dge_graph.kernel.namespaces import (
 )
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.rules.compile import subclass_closure_query, target_classes, violation_query
-from dge_graph.store import SelectResult, Store, graph_to_ntriples
+from dge_graph.store import OxigraphStore, SelectResult, Store, graph_to_ntriples
 
-ENGINES: tuple[str, ...] = ("sparql", "pyshacl")
-"""``sparql``: shapes compiled to SPARQL (``shacl_compile``, the fast path); ``pyshacl``: the reference engine."""
+ENGINES: tuple[str, ...] = ("table", "sparql", "pyshacl")
+"""``table``: shapes compiled to NumPy predicates over the fact table (``rules/vector_engine.py``; default on the
+embedded store); ``sparql``: shapes compiled to SPARQL (``shacl_compile``; default on a remote store);
+``pyshacl``: the reference engine."""
 QUERY_THREADS = 4
 """At most this many rule queries run at the same time on the fast path (``sparql_violations``)."""
 
@@ -404,6 +406,41 @@ def sparql_violations(store: Store, resolved: Graph, rules: Iterable[Rule]) -> s
     return found
 
 
+def table_violations(
+    store: Store, resolved: Graph, rules: Iterable[Rule], *, parameters: Parameters | None = None, cache=None
+) -> set[tuple[URIRef, URIRef]]:
+    """The table engine: the rule shapes as NumPy predicates over the fact table of ``store``
+    (``rules/fact_table.py``, ``rules/vector_engine.py``); ``cache`` (a ``FactTableCache``) keeps the table
+    between runs while the data graphs do not change."""
+    from dge_graph.rules.fact_table import FactTable
+    from dge_graph.rules.vector_engine import read_plan
+    from dge_graph.rules.vector_engine import table_violations as evaluate
+
+    rules = tuple(rules)
+    plan = read_plan(resolved, rules)
+    table = cache.table(store, plan) if cache is not None else FactTable.read(store, plan)
+    return evaluate(table, resolved, rules, parameters=parameters)
+
+
+def default_engine(store: Store) -> str:
+    """``table`` on the embedded store, ``sparql`` on a remote one (the table would be read over HTTP)."""
+    return "table" if isinstance(store, OxigraphStore) else "sparql"
+
+
+def engine_violations(
+    engine: str, store: Store, resolved: Graph, rules: Iterable[Rule], parameters: Parameters, *, data=None,
+    cache=None,
+) -> set[tuple[URIRef, URIRef]]:
+    """Dispatch to one engine; ``data`` is the rdflib graph for pyshacl (default: read from ``store``)."""
+    if engine == "pyshacl":
+        return pyshacl_violations(data if data is not None else store_data_graph(store), resolved, rules)
+    if engine == "sparql":
+        return sparql_violations(store, resolved, rules)
+    if engine == "table":
+        return table_violations(store, resolved, rules, parameters=parameters, cache=cache)
+    raise ValidationError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+
+
 def store_data_graph(store: Store) -> Graph:
     """Everything in the store except validation reports, as an rdflib graph (for the reference engine)."""
     # the prefix is a constant of this module (pyoxigraph does not substitute variables used only in FILTERs)
@@ -545,20 +582,20 @@ def validate_store(
     store: Store,
     parameters: Parameters,
     *,
-    engine: str = "sparql",
+    engine: str | None = None,
     municipality: URIRef | None = None,
     shapes: ShapeSet | None = None,
     now: dt.datetime | None = None,
+    table_cache=None,
 ) -> ValidationReport:
-    """Run every rule shape over the deployments in ``store`` (optionally those of one municipality)."""
+    """Run every rule shape over the deployments in ``store`` (optionally those of one municipality).
+    ``engine`` None: ``default_engine(store)``; ``table_cache``: a ``FactTableCache`` for the table engine."""
+    engine = engine or default_engine(store)
     if engine not in ENGINES:
         raise ValidationError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     shapes = shapes or load_shapes()
     resolved = shapes.resolved(parameters)
-    if engine == "pyshacl":
-        violations = pyshacl_violations(store_data_graph(store), resolved, shapes.rules)
-    else:
-        violations = sparql_violations(store, resolved, shapes.rules)
+    violations = engine_violations(engine, store, resolved, shapes.rules, parameters, cache=table_cache)
     index = deployment_index(store)
     findings = findings_from(violations, shapes, parameters, requirement_info(store), index)
     in_scope = [d for d, m in index.municipalities.items() if municipality is None or m == municipality]
