@@ -10,9 +10,10 @@ for one evaluation date and one AI Act high-risk date (``resolve_shapes``):
 * a rule shape whose start (``dge:appliesFrom`` or ``dge:appliesFromParameter``) is after the evaluation date is
   deactivated (``sh:deactivated true``).
 
-A ``ValidationReport`` holds the findings (one per rule per deployment), knows how to summarise them per
-municipality and per rule, and how to become an RDF ``sh:ValidationReport`` that ``store_report`` writes
-atomically to its own named graph (``graph/validation/latest``).
+A ``ValidationReport`` holds the findings (one per rule per deployment) and the shapes' decisions, knows how to
+summarise them per municipality and per rule, and how to become an RDF ``sh:ValidationReport`` (on demand).
+``store_report`` writes it as compact data (``rules/report.py``): one fact per finding, the decisions, and the
+precomputed measures.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .config import DEFAULT_HR_DATE
 from .namespaces import DCT, DGE, GRAPH, ID, PROV, RDF, RDFS, SH, XSD, graph_iri, id_iri, sparql_prefixes
 from .resources import resource_dir
 from .shacl_compile import subclass_closure_query, target_classes, violation_query
-from .store import SelectResult, Store, graph_to_ntriples
+from .store import SelectResult, Store
 
 ENGINES: tuple[str, ...] = ("sparql", "pyshacl")
 """``sparql``: shapes compiled to SPARQL (``shacl_compile``, the fast path); ``pyshacl``: the reference engine."""
@@ -172,6 +173,8 @@ class ValidationReport:
     generated_at: dt.datetime
     municipality: URIRef | None = None
     municipality_labels: Mapping[URIRef, str] = field(default_factory=dict)
+    decisions: object | None = field(default=None, compare=False, repr=False)
+    """The shapes' decisions (``rules.report.ShapeDecisions``) stored with the result, when computed."""
 
     @property
     def conforms(self) -> bool:
@@ -527,8 +530,14 @@ def validate_store(
     municipality: URIRef | None = None,
     shapes: ShapeSet | None = None,
     now: dt.datetime | None = None,
+    decide: bool = True,
 ) -> ValidationReport:
-    """Run every rule shape over the deployments in ``store`` (optionally those of one municipality)."""
+    """Run every rule shape over the deployments in ``store`` (optionally those of one municipality).
+
+    ``decide``: also compute the shapes' decisions (held safeguards, derived predicates, applicable rules) that
+    ``store_report`` writes with the findings (``rules.report.shape_decisions``)."""
+    from dge_graph.rules.report import shape_decisions
+
     if engine not in ENGINES:
         raise ValidationError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     shapes = shapes or load_shapes()
@@ -551,18 +560,22 @@ def validate_store(
         generated_at=now or dt.datetime.now(dt.timezone.utc),
         municipality=municipality,
         municipality_labels=dict(index.municipality_labels),
+        decisions=shape_decisions(store, resolved, shapes.rules, parameters) if decide else None,
     )
 
 
 def report_graph_name(report: ValidationReport) -> URIRef:
     """``graph/validation/latest`` for a full run, ``graph/validation/municipality/<code>`` for one municipality."""
-    if report.municipality is None:
-        return LATEST_REPORT_GRAPH
-    return graph_iri(f"validation/municipality/{municipality_code(report.municipality)}")
+    from dge_graph.rules.report import result_graph_name
+
+    return result_graph_name(report)
 
 
 def store_report(store: Store, report: ValidationReport) -> URIRef:
-    """Write the report atomically to its named graph (replacing the previous one); return the graph name."""
-    name = report_graph_name(report)
-    store.replace_graphs({str(name): graph_to_ntriples(report.to_graph())})
-    return name
+    """Write the compact result (findings, decisions) and, for a full run, the measures; return the result graph.
+
+    A bulk replacement of ``graph/validation/latest`` (or the municipality's graph) and ``graph/validation/measures``
+    (``rules.report.store_result``); the full ``sh:ValidationReport`` is ``report.to_graph()``, on demand."""
+    from dge_graph.rules.report import store_result
+
+    return store_result(store, report, report.decisions)
