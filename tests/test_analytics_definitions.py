@@ -110,7 +110,7 @@ def world():
                    to_graph=ox.NamedNode(str(graph_iri("data/requirements.ttl"))))
     parameters = Parameters(evaluation_date=EVALUATION_DATE, hr_date=dt.date(2026, 8, 2))
     shapes = load_shapes()
-    store_report(store, validate_store(store, parameters, shapes=shapes))
+    store_report(store, validate_store(store, parameters, shapes=shapes), shapes)
     return store, reference_answers(store_data_graph(store), shapes, parameters)
 
 

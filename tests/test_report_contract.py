@@ -66,7 +66,7 @@ def report_graphs(folder: Path, shapes) -> tuple[Graph, Graph, object]:
     parameters, _ = last_run(folder)
     store = case_store(folder)
     report = validate_store(store, parameters, shapes=shapes, now=NOW)
-    store_report(store, report)
+    store_report(store, report, shapes)
     return normalised(report.to_graph()), normalised(stored_report(store, shapes=shapes).to_graph()), report
 
 

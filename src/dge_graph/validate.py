@@ -530,12 +530,12 @@ def validate_store(
     municipality: URIRef | None = None,
     shapes: ShapeSet | None = None,
     now: dt.datetime | None = None,
-    decide: bool = True,
+    decide: bool = False,
 ) -> ValidationReport:
     """Run every rule shape over the deployments in ``store`` (optionally those of one municipality).
 
     ``decide``: also compute the shapes' decisions (held safeguards, derived predicates, applicable rules) that
-    ``store_report`` writes with the findings (``rules.report.shape_decisions``)."""
+    ``store_report`` writes with the findings (``rules.report.shape_decisions``; else ``store_report`` does)."""
     from dge_graph.rules.report import shape_decisions
 
     if engine not in ENGINES:
@@ -571,11 +571,15 @@ def report_graph_name(report: ValidationReport) -> URIRef:
     return result_graph_name(report)
 
 
-def store_report(store: Store, report: ValidationReport) -> URIRef:
+def store_report(store: Store, report: ValidationReport, shapes: ShapeSet | None = None) -> URIRef:
     """Write the compact result (findings, decisions) and, for a full run, the measures; return the result graph.
 
     A bulk replacement of ``graph/validation/latest`` (or the municipality's graph) and ``graph/validation/measures``
     (``rules.report.store_result``); the full ``sh:ValidationReport`` is ``report.to_graph()``, on demand."""
-    from dge_graph.rules.report import store_result
+    from dge_graph.rules.report import shape_decisions, store_result
 
-    return store_result(store, report, report.decisions)
+    decisions = report.decisions
+    if decisions is None:
+        shapes = shapes or load_shapes()
+        decisions = shape_decisions(store, shapes.resolved(report.parameters), shapes.rules, report.parameters)
+    return store_result(store, report, decisions)
