@@ -108,9 +108,28 @@ def claim_shape(resolved, holds_shape: URIRef):
     return shapes[0]
 
 
-def _focus_set(store: Store, query: str) -> frozenset[URIRef]:
-    result = store.evaluate(query)
-    return frozenset(URIRef(solution["focus"].value) for solution in result)
+def held_through_claims(resolved, holds_shape: URIRef) -> bool:
+    """True when the ``holds:*`` shape is exactly "at least one ``dge:hasSafeguard`` value conforms to its qualified
+    value shape" (one property shape, ``sh:qualifiedMinCount 1``, nothing else): then a deployment conforms iff one
+    of its held claims has that type, and one query over the claims decides both."""
+    properties = list(resolved.objects(holds_shape, SH.property))
+    if len(properties) != 1:
+        return False
+    constraints = {p for p, _o in resolved.predicate_objects(holds_shape)} - {RDF.type, RDFS.label, DGE.safeguardType,
+                                                                              SH.property}
+    members = {p for p, _o in resolved.predicate_objects(properties[0])}
+    minimum = resolved.value(properties[0], SH.qualifiedMinCount)
+    return (not constraints and members == {SH.path, SH.qualifiedValueShape, SH.qualifiedMinCount}
+            and minimum is not None and int(minimum) == 1)
+
+
+def _focus_pairs(store: Store, query: str) -> set[tuple[URIRef, URIRef | None]]:
+    """(focus, deployment) of each solution (deployment None when the query has no ``?deployment``)."""
+    pairs = set()
+    for solution in store.evaluate(query):
+        deployment = solution["deployment"] if "deployment" in query.split("WHERE", 1)[0] else None
+        pairs.add((URIRef(solution["focus"].value), URIRef(deployment.value) if deployment is not None else None))
+    return pairs
 
 
 def shape_decisions(store: Store, resolved, rules: Sequence, parameters) -> ShapeDecisions:
@@ -123,11 +142,15 @@ def shape_decisions(store: Store, resolved, rules: Sequence, parameters) -> Shap
     class_pattern = " UNION ".join(f"{{ ?deployment a <{c}> }}" for c in classes)
     jobs: list[tuple[str, URIRef, str]] = []
     holds = holds_shapes(resolved)
+    through_claims = {}
     for shape, safeguard_type in holds.items():
-        jobs.append(("held", safeguard_type, matching_query(resolved, shape, classes)))
+        if held_through_claims(resolved, shape):
+            through_claims[safeguard_type] = shape
+        else:
+            jobs.append(("held", safeguard_type, matching_query(resolved, shape, classes)))
         expression = conformance_expression(resolved, claim_shape(resolved, shape), "?focus")
         jobs.append(("claim", safeguard_type, (
-            "SELECT DISTINCT ?focus WHERE {\n"
+            "SELECT DISTINCT ?focus ?deployment WHERE {\n"
             f"  ?focus <{DGE.safeguardType}> <{safeguard_type}> .\n"
             f"  ?deployment <{DGE.hasSafeguard}> ?focus .\n  {class_pattern}\n"
             f"  FILTER({expression})\n}}")))
@@ -138,17 +161,21 @@ def shape_decisions(store: Store, resolved, rules: Sequence, parameters) -> Shap
             jobs.append(("applicable", rule.requirement, matching_query(resolved, rule.condition, classes)))
     workers = max(1, min(len(jobs), QUERY_THREADS, (os.cpu_count() or 1) * 2))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dge-decide") as pool:
-        answers = list(pool.map(lambda job: _focus_set(store, job[2]), jobs))
+        answers = list(pool.map(lambda job: _focus_pairs(store, job[2]), jobs))
     held: dict[URIRef, set[URIRef]] = {}
     claims: set[URIRef] = set()
     derived: dict[URIRef, frozenset[URIRef]] = {}
     applicable: dict[URIRef, frozenset[URIRef]] = {}
-    for (kind, key, _query), focus in zip(jobs, answers):
+    for (kind, key, _query), pairs in zip(jobs, answers):
+        focus = frozenset(f for f, _d in pairs)
         if kind == "held":
             for deployment in focus:
                 held.setdefault(deployment, set()).add(key)
         elif kind == "claim":
             claims |= focus
+            if key in through_claims:
+                for _claim, deployment in pairs:
+                    held.setdefault(deployment, set()).add(key)
         elif kind == "derived":
             derived[key] = focus
         else:
