@@ -1,4 +1,5 @@
-"""Expected results of the analysts' named queries on the hand-written fixture graph (tests/fixtures/analytics).
+"""Expected results of the analysts' named queries on the fixture graph (tests/fixtures/analytics), validated by
+``validate`` (tests/analytics_support.py).
 
 Every case names a query, its arguments and an expected CSV under ``tests/fixtures/analytics/expected/`` whose
 numbers are derived by reading the fixture (see expected/README.md). Rows are compared in the query's order.
@@ -10,13 +11,13 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
+from analytics_support import validated_fixture_store
 from rdflib import Literal
 
 from dge_graph.kernel.terms import compact
 from dge_graph.query.named import NamedQueryError, find_named_query, load_named_queries, run_named_query
-from dge_graph.store import OxigraphStore
+from dge_graph.store import OxigraphStore, quads_to_ntriples
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analytics"
 PV26 = "https://w3id.org/dge-graph/id/province/PV26"
@@ -52,9 +53,7 @@ ANALYST_QUERIES = frozenset(case[0] for case in CASES)
 
 @pytest.fixture(scope="module")
 def analytics_store() -> OxigraphStore:
-    store = OxigraphStore()
-    store.raw.load(path=str(FIXTURE / "graph.trig"), format=ox.RdfFormat.TRIG)
-    return store
+    return validated_fixture_store()
 
 
 def _cell(term) -> str:
@@ -126,17 +125,17 @@ def test_injection_is_rejected_or_inert(analytics_store, hostile):
 
 @pytest.fixture(scope="module")
 def remote_analytics_store(oxigraph_server):
-    """The fixture graph on a real ``oxigraph serve`` (parameters bound by a VALUES block instead of substitutions)."""
-    from rdflib import Dataset
-
+    """The validated fixture on a real ``oxigraph serve`` (parameters bound by a VALUES block instead of
+    substitutions)."""
     from dge_graph.store import open_store
 
     store = open_store(oxigraph_server)
     store.update("DROP SILENT ALL")
-    dataset = Dataset()
-    dataset.parse(FIXTURE / "graph.trig", format="trig")
-    store.replace_graphs({str(g.identifier): g.serialize(format="nt", encoding="utf-8")
-                          for g in dataset.graphs() if len(g)})
+    local = validated_fixture_store()
+    graphs = {}
+    for quad in local.raw.quads_for_pattern(None, None, None, None):
+        graphs.setdefault(quad.graph_name.value, []).append(quad)
+    store.replace_graphs({name: quads_to_ntriples(quads) for name, quads in graphs.items()})
     yield store
     store.update("DROP SILENT ALL")
 

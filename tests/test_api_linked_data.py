@@ -102,8 +102,8 @@ def test_description_is_cbd_plus_incoming_links_and_labels(client):
     period = [t.object for t in triples if t.subject.value == me and t.predicate.value.endswith("temporal")]
     assert len(period) == 1 and isinstance(period[0], ox.BlankNode)
     assert any(t.subject == period[0] and t.object == ox.Literal("pilot 2024", language="en") for t in triples)
-    # incoming: the validation result that focuses on it
-    assert any(t.object.value == me and t.predicate.value == "http://www.w3.org/ns/shacl#focusNode"
+    # its finding in the stored validation result (an outgoing link of the compact result)
+    assert any(t.subject.value == me and t.predicate.value == "https://w3id.org/dge-graph/def#missesRequirement"
                for t in triples)
     # labels of what it links to
     assert ox.Triple(ox.NamedNode(f"{BASE}id/municipality/GM0344"),
@@ -134,8 +134,8 @@ def test_incoming_links_and_external_iris_are_clickable(client):
     assert 'href="http://testserver/resource?iri=http%3A%2F%2Fdata.europa.eu%2Feli%2Freg%2F2016%2F679%2Fart_35%2Foj"' \
         in html
     assert ">GDPR Article 35</a>" in html
-    # incoming: the validation result linking to this requirement
-    assert 'href="http://testserver/id/report/test/result/1"' in html
+    # incoming: the deployment whose stored finding is about this requirement
+    assert 'href="http://testserver/id/deployment/test-cameras"' in html
 
 
 def test_hash_iris_link_into_the_ontology_document(client):

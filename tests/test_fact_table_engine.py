@@ -129,7 +129,8 @@ def test_project_data_three_engines_agree(shapes, project_graph_store, parameter
 
 DATES = (dt.date(2018, 5, 25), dt.date(2025, 2, 2), dt.date(2026, 8, 1), dt.date(2026, 8, 2), dt.date(2026, 12, 1),
          dt.date(2027, 12, 1), dt.date(2027, 12, 2), dt.date(2030, 8, 2))
-RUN_PARAMETERS = (Parameters(dt.date(2026, 12, 1), HR_READINGS[0]), Parameters(dt.date(2028, 1, 1), HR_READINGS[1]),
+RUN_PARAMETERS = (Parameters(dt.date(2026, 8, 14), HR_READINGS[0]), Parameters(dt.date(2026, 12, 1), HR_READINGS[0]),
+                  Parameters(dt.date(2028, 1, 1), HR_READINGS[1]),
                   Parameters(dt.date(2030, 8, 2), HR_READINGS[0]))
 
 

@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
 
-    store = OxigraphStore()
-    store.raw.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    sys.path.insert(0, str(ROOT / "tests"))
+    from analytics_support import validated_fixture_store
+
+    store = validated_fixture_store()  # the analytics fixture with the result of validate
     port = free_port()
     app = create_app(Settings.from_env(store=":memory:", port=port), store=store)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -82,7 +82,8 @@ def handle(args, settings) -> int:
             raise CommandError(f"the store at {settings.store} is empty: run `dge-graph build` first")
         try:
             municipality = check_municipality_code(store, args.municipality) if args.municipality else None
-            report = validate_store(store, parameters, engine=args.engine, municipality=municipality)
+            report = validate_store(store, parameters, engine=args.engine, municipality=municipality,
+                                    decide=not args.no_save)
         except ValidationError as exc:
             raise CommandError(str(exc)) from exc
         saved = None if args.no_save else store_report(store, report)

@@ -1,4 +1,4 @@
-"""Municipality profiles and comparisons for analysts: the measures, computed once by SPARQL, in one structure.
+"""Municipality profiles and comparisons for analysts: the measures, precomputed by validation, in one structure.
 
 Every number on the profile page (``/municipalities/{code}``), the comparison page (``/compare``), their CSV and JSON
 forms and the ``dge-graph report municipality`` / ``dge-graph compare`` commands comes from a ``MunicipalityProfile``
@@ -8,14 +8,15 @@ So the forms cannot disagree.
 Measures (docs/analysts.md defines them; they are the columns of the named query ``municipality-measures``):
 
 * ``deployments``, ``deploymentsInUse`` — deployments with ``dge:municipality`` = the municipality (all / in use);
-* ``violations``, ``warnings`` — validation results of that severity in ``graph/validation/latest``;
+* ``violations``, ``warnings`` — findings of that severity in the latest validation run;
 * ``deploymentsWithViolation`` — deployments with at least one violation;
-* ``safeguardClaims``, ``safeguardsHeld`` — recorded safeguard instances / those held at the report's evaluation
-  date (status present, no ``dct:date`` after it);
+* ``safeguardClaims``, ``safeguardsHeld`` — recorded safeguard instances / those held at the run's evaluation
+  date (as the ``holds:*`` shapes decide);
 * ``coverage`` = safeguardsHeld / safeguardClaims (None when nothing is recorded);
 * ``conformingShare`` = (deployments − deploymentsWithViolation) / deployments (None without deployments).
 
-Province medians are taken over the *peers*: the municipalities of the same province with at least one deployment,
+``dge-graph validate`` computes these measures once and stores them in ``graph/validation/measures``
+(``rules/report.py``); everything here is a small lookup of them. Province medians are taken over the *peers*: the municipalities of the same province with at least one deployment,
 the municipality itself included (as in the named query ``municipality-vs-province-median``). No population data
 is staged, so there is no size class: peers are by province only.
 """
@@ -165,48 +166,61 @@ SELECT ?municipality ?code ?name ?province ?provinceCode WHERE {
 }
 """
 
-_SECTION_COUNTS = """
-SELECT ?municipality ?property ?item (COUNT(DISTINCT ?deployment) AS ?deployments) WHERE {
-  ?deployment dge:municipality ?municipality ; a ?type ; ?property ?item .
-  FILTER (?type = dge:Deployment && ?property IN (dge:technologyKind, dge:valueAtStake, dge:engagesRight, dge:supplier))
-}
-GROUP BY ?municipality ?property ?item
+_MEASURES_GRAPH = "<https://w3id.org/dge-graph/graph/validation/measures>"
+_RESULT_GRAPH = "<https://w3id.org/dge-graph/graph/validation/latest>"
+
+_SECTION_COUNTS = f"""
+SELECT ?municipality ?property ?item ?deployments WHERE {{
+  GRAPH {_MEASURES_GRAPH} {{
+    ?breakdown dge:forMunicipality ?municipality ; a dge:DeploymentBreakdown ; dge:breakdownProperty ?property ;
+        dge:breakdownValue ?item ; dge:deployments ?deployments .
+  }}
+}}
 ORDER BY DESC(?deployments) ?item
 """
 
-_FINDINGS_BY_RULE = """
-SELECT ?municipality ?requirement ?rule ?severity (COUNT(DISTINCT ?deployment) AS ?deployments) WHERE {
-  GRAPH <https://w3id.org/dge-graph/graph/validation/latest> {
-    ?result dge:municipality ?municipality ; sh:focusNode ?deployment ; sh:resultSeverity ?severity ;
-        dge:requirement ?requirement .
-  }
-  OPTIONAL { ?requirement dct:identifier ?rule }
-}
-GROUP BY ?municipality ?requirement ?rule ?severity
+_FINDINGS_BY_RULE = f"""
+SELECT ?municipality ?requirement ?rule ?severity ?deployments WHERE {{
+  GRAPH {_MEASURES_GRAPH} {{
+    ?measures dge:forMunicipality ?municipality ; a dge:RequirementMeasures ; dge:requirement ?requirement ;
+        dge:deployments ?deployments .
+  }}
+  ?requirement dge:severity ?severity .
+  OPTIONAL {{ ?requirement dct:identifier ?rule }}
+}}
 ORDER BY DESC(?deployments) ?rule
 """
 
-_DEPLOYMENTS = """
+_MEDIANS = f"""
+SELECT ?province ?measure ?median WHERE {{
+  GRAPH {_MEASURES_GRAPH} {{
+    ?node dge:forProvince ?province ; a dge:ProvinceMedian ; dge:measure ?measure .
+    OPTIONAL {{ ?node dge:median ?median }}
+  }}
+}}
+"""
+
+_DEPLOYMENTS = f"""
 SELECT ?municipality ?deployment (SAMPLE(?t) AS ?title) (SAMPLE(?k) AS ?technologyKind) (SAMPLE(?s) AS ?status)
-       (COUNT(DISTINCT ?violation) AS ?violations) (COUNT(DISTINCT ?warning) AS ?warnings) WHERE {
+       (COUNT(DISTINCT ?violated) AS ?violations) (COUNT(DISTINCT ?warned) AS ?warnings) WHERE {{
   ?deployment dge:municipality ?municipality ; a ?type .
   FILTER (?type = dge:Deployment)
-  OPTIONAL { ?deployment dct:title ?t }
-  OPTIONAL { ?deployment dge:technologyKind ?k }
-  OPTIONAL { ?deployment dge:deploymentStatus ?s }
-  OPTIONAL { GRAPH <https://w3id.org/dge-graph/graph/validation/latest> {
-    ?violation sh:focusNode ?deployment ; sh:resultSeverity sh:Violation } }
-  OPTIONAL { GRAPH <https://w3id.org/dge-graph/graph/validation/latest> {
-    ?warning sh:focusNode ?deployment ; sh:resultSeverity sh:Warning } }
-}
+  OPTIONAL {{ ?deployment dct:title ?t }}
+  OPTIONAL {{ ?deployment dge:technologyKind ?k }}
+  OPTIONAL {{ ?deployment dge:deploymentStatus ?s }}
+  OPTIONAL {{ GRAPH {_RESULT_GRAPH} {{ ?deployment dge:missesRequirement ?violated }}
+             ?violated dge:severity sh:Violation }}
+  OPTIONAL {{ GRAPH {_RESULT_GRAPH} {{ ?deployment dge:missesRequirement ?warned }}
+             ?warned dge:severity sh:Warning }}
+}}
 GROUP BY ?municipality ?deployment
 ORDER BY DESC(?violations) DESC(?warnings) ?title
 """
 
-_EVALUATION_DATE = """
-SELECT (MAX(?date) AS ?evaluationDate) WHERE {
-  GRAPH <https://w3id.org/dge-graph/graph/validation/latest> { ?report dge:evaluationDate ?date }
-}
+_EVALUATION_DATE = f"""
+SELECT (MAX(?date) AS ?evaluationDate) WHERE {{
+  GRAPH {_RESULT_GRAPH} {{ ?run a dge:ValidationRun ; dge:evaluationDate ?date }}
+}}
 """
 
 
@@ -260,6 +274,13 @@ def province_medians(peers: Sequence[Measures]) -> dict[str, float | None]:
     return medians
 
 
+def stored_medians(store: Store, province: Node) -> dict[str, float | None]:
+    """The province medians ``dge-graph validate`` precomputed (graph/validation/measures), rounded to 4 decimals."""
+    found = {str(row["measure"]): row.get("median") for row in _select(store, _MEDIANS, province=province).rows}
+    return {measure: round(float(found[measure].toPython()), 4) if found.get(measure) is not None else None
+            for measure in MEASURES}
+
+
 def build_profile(store: Store, code: str, *, _all_measures: Sequence[Measures] | None = None) -> MunicipalityProfile:
     """``_all_measures``: the rows of ``municipality-measures`` for every municipality, when the caller has them
     (a comparison fetches them once: the query costs the same for one province as for all)."""
@@ -284,6 +305,7 @@ def build_profile(store: Store, code: str, *, _all_measures: Sequence[Measures] 
     rule_rows = _select(store, _FINDINGS_BY_RULE, municipality=iri).rows
     deployment_rows = _select(store, _DEPLOYMENTS, municipality=iri).rows
     date_rows = _select(store, _EVALUATION_DATE).rows
+    medians = stored_medians(store, province) if province is not None else province_medians(())
 
     wanted = {row["item"] for row in section_rows} | {row["deployment"] for row in deployment_rows}
     wanted |= {row[k] for row in deployment_rows for k in ("technologyKind", "status") if k in row}
@@ -312,7 +334,7 @@ def build_profile(store: Store, code: str, *, _all_measures: Sequence[Measures] 
     evaluation = date_rows[0].get("evaluationDate") if date_rows else None
     return MunicipalityProfile(
         measures=own, province_labels=labels.get(_text(province), MappingProxyType({})),
-        province_medians=MappingProxyType(province_medians(peers)), peers=tuple(peers),
+        province_medians=MappingProxyType(medians), peers=tuple(peers),
         sections=MappingProxyType(sections), findings_by_rule=findings, deployments=deployments,
         evaluation_date=_text(evaluation) or None,
     )

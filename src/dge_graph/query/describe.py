@@ -167,33 +167,31 @@ class Finding:
 
 
 def validation_findings(store: Store, iri: str) -> tuple[bool, list[Finding]]:
-    """(a report exists, the findings of the latest report whose focus node is ``iri``)."""
+    """(a validation run is stored, the findings of the latest run for the deployment ``iri``).
+
+    The stored result holds one fact per finding (``<deployment> dge:missesRequirement <requirement>``); severity
+    and messages are read from the requirement (``dge:severity``, ``dge:missingText``)."""
     report_graph = checked_iri(VALIDATION_GRAPH)
     has_report = store.query(f"ASK {{ GRAPH {report_graph} {{ ?s ?p ?o }} }}")
     if not has_report:
         return False, []
     rows = _select(store, f"""
-        SELECT ?result ?severity ?message ?requirement WHERE {{
+        SELECT ?requirement ?severity ?message WHERE {{
           VALUES ?r {{ {checked_iri(iri)} }}
-          GRAPH {report_graph} {{
-            ?result {checked_iri(str(SH.focusNode))} ?r .
-            OPTIONAL {{ ?result {checked_iri(str(SH.resultSeverity))} ?severity }}
-            OPTIONAL {{ ?result {checked_iri(str(SH.resultMessage))} ?message }}
-            OPTIONAL {{ ?result {checked_iri(str(DGE.requirement))} ?requirement }}
-          }}
+          GRAPH {report_graph} {{ ?r {checked_iri(str(DGE.missesRequirement))} ?requirement }}
+          OPTIONAL {{ ?requirement {checked_iri(str(DGE.severity))} ?severity }}
+          OPTIONAL {{ ?requirement {checked_iri(str(DGE.missingText))} ?message }}
         }}""").rows
     grouped: dict[Node, dict] = {}
     for row in rows:
-        entry = grouped.setdefault(row["result"], {"severity": None, "messages": {}, "requirement": None})
+        entry = grouped.setdefault(row["requirement"], {"severity": None, "messages": {}})
         if isinstance(row.get("severity"), URIRef):
             entry["severity"] = row["severity"]
-        if isinstance(row.get("requirement"), URIRef):
-            entry["requirement"] = row["requirement"]
         message = row.get("message")
         if isinstance(message, Literal):
             entry["messages"].setdefault(message.language or "", str(message))
     order = {str(SH.Violation): 0, str(SH.Warning): 1, str(SH.Info): 2}
-    findings = [Finding(result, e["severity"], e["messages"], e["requirement"]) for result, e in grouped.items()]
+    findings = [Finding(requirement, e["severity"], e["messages"], requirement) for requirement, e in grouped.items()]
     findings.sort(key=lambda f: (order.get(str(f.severity), 3), str(f.requirement or ""), str(f.result)))
     return True, findings
 

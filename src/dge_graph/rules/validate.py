@@ -11,9 +11,10 @@ for one evaluation date and one AI Act high-risk date (``resolve_shapes``):
   whose end (``dge:appliesUntil``) is before it, is deactivated (``sh:deactivated true``). ``Rule.active`` is the one
   place that decides this date window; every engine reads it through ``resolve_shapes``.
 
-A ``ValidationReport`` holds the findings (one per rule per deployment), knows how to summarise them per
-municipality and per rule, and how to become an RDF ``sh:ValidationReport`` that ``store_report`` writes
-atomically to its own named graph (``graph/validation/latest``).
+A ``ValidationReport`` holds the findings (one per rule per deployment) and the shapes' decisions, knows how to
+summarise them per municipality and per rule, and how to become an RDF ``sh:ValidationReport`` (on demand).
+``store_report`` writes it as compact data (``rules/report.py``): one fact per finding, the decisions, and the
+precomputed measures.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from dge_graph.kernel.namespaces import (
 )
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.rules.compile import subclass_closure_query, target_classes, violation_query
-from dge_graph.store import OxigraphStore, SelectResult, Store, graph_to_ntriples
+from dge_graph.store import OxigraphStore, SelectResult, Store
 
 ENGINES: tuple[str, ...] = ("table", "sparql", "pyshacl")
 """``table``: shapes compiled to NumPy predicates over the fact table (``rules/vector_engine.py``; default on the
@@ -192,6 +193,8 @@ class ValidationReport:
     generated_at: dt.datetime
     municipality: URIRef | None = None
     municipality_labels: Mapping[URIRef, str] = field(default_factory=dict)
+    decisions: object | None = field(default=None, compare=False, repr=False)
+    """The shapes' decisions (``rules.report.ShapeDecisions``) stored with the result, when computed."""
 
     @property
     def conforms(self) -> bool:
@@ -587,9 +590,15 @@ def validate_store(
     shapes: ShapeSet | None = None,
     now: dt.datetime | None = None,
     table_cache=None,
+    decide: bool = False,
 ) -> ValidationReport:
     """Run every rule shape over the deployments in ``store`` (optionally those of one municipality).
-    ``engine`` None: ``default_engine(store)``; ``table_cache``: a ``FactTableCache`` for the table engine."""
+
+    ``engine`` None: ``default_engine(store)``; ``table_cache``: a ``FactTableCache`` for the table engine.
+    ``decide``: also compute the shapes' decisions (held safeguards, derived predicates, applicable rules) that
+    ``store_report`` writes with the findings (``rules.report.shape_decisions``; else ``store_report`` does)."""
+    from dge_graph.rules.report import shape_decisions
+
     engine = engine or default_engine(store)
     if engine not in ENGINES:
         raise ValidationError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
@@ -610,18 +619,26 @@ def validate_store(
         generated_at=now or dt.datetime.now(dt.timezone.utc),
         municipality=municipality,
         municipality_labels=dict(index.municipality_labels),
+        decisions=shape_decisions(store, resolved, shapes.rules, parameters) if decide else None,
     )
 
 
 def report_graph_name(report: ValidationReport) -> URIRef:
     """``graph/validation/latest`` for a full run, ``graph/validation/municipality/<code>`` for one municipality."""
-    if report.municipality is None:
-        return LATEST_REPORT_GRAPH
-    return graph_iri(f"validation/municipality/{municipality_code(report.municipality)}")
+    from dge_graph.rules.report import result_graph_name
+
+    return result_graph_name(report)
 
 
-def store_report(store: Store, report: ValidationReport) -> URIRef:
-    """Write the report atomically to its named graph (replacing the previous one); return the graph name."""
-    name = report_graph_name(report)
-    store.replace_graphs({str(name): graph_to_ntriples(report.to_graph())})
-    return name
+def store_report(store: Store, report: ValidationReport, shapes: ShapeSet | None = None) -> URIRef:
+    """Write the compact result (findings, decisions) and, for a full run, the measures; return the result graph.
+
+    A bulk replacement of ``graph/validation/latest`` (or the municipality's graph) and ``graph/validation/measures``
+    (``rules.report.store_result``); the full ``sh:ValidationReport`` is ``report.to_graph()``, on demand."""
+    from dge_graph.rules.report import shape_decisions, store_result
+
+    decisions = report.decisions
+    if decisions is None:
+        shapes = shapes or load_shapes()
+        decisions = shape_decisions(store, shapes.resolved(report.parameters), shapes.rules, report.parameters)
+    return store_result(store, report, decisions)
