@@ -101,6 +101,7 @@ def handle_algoritmeregister(args, settings) -> int:
 
     batch = read_register(args.file, record_format=args.format)
     summary = batch.summary
+    warn_left_out_links(summary, str(args.file))
     if summary.unmatched_municipal and not args.allow_unmatched:
         names = "; ".join(f"{name!r} (record {ref})" for name, ref in summary.unmatched_municipal[:20])
         raise CommandError(f"{args.file}: {len(summary.unmatched_municipal)} municipal organisation(s) match no "
@@ -116,6 +117,14 @@ def handle_algoritmeregister(args, settings) -> int:
         print(f"unmatched municipal organisations: {len(summary.unmatched_municipal)}: "
               + "; ".join(name for name, _ in summary.unmatched_municipal))
     return 0
+
+
+def warn_left_out_links(summary, label: str) -> None:
+    """One ``warning:`` line on stderr per register link that is not an IRI and was left out of the graph."""
+    import sys
+
+    for left_out in summary.left_out_links:
+        print(f"warning: {label}: {left_out}", file=sys.stderr)
 
 
 def _municipality_predicate():
