@@ -104,6 +104,7 @@ class IntakeBatch:
     source: Path
     graph: Graph
     deployments: list[tuple[str, URIRef]] = field(default_factory=list)  # (intake id, deployment IRI)
+    rows: list[int] = field(default_factory=list)  # the row (record number) of each deployment, for messages
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -616,6 +617,7 @@ def read_intake(path: Path | str, *, municipalities: MunicipalityIndex | None = 
     for record in records:
         deployment = record_triples(graph, record.values, index, resolved[record.row])
         batch.deployments.append((record.values["id"], deployment))
+        batch.rows.append(record.row)
     return batch
 
 
