@@ -216,10 +216,7 @@ class OxigraphStore:
         view.beside_writer = True
         if not (view.path / "CURRENT").exists():
             raise StoreError(f"no store at {view.path}: run `dge-graph build --store {view.path}` first")
-        try:
-            view._store = ox.Store.read_only(str(view.path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {view.path} read-only: {exc}") from exc
+        view._store = _open_read_only(view.path)
         return view
 
     def __repr__(self) -> str:
@@ -363,6 +360,26 @@ class OxigraphStore:
         # pyoxigraph closes the store when the object is released
         self.flush()
         self._store = None  # type: ignore[assignment]
+
+
+READ_ONLY_OPEN_ATTEMPTS = 10
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """``pyoxigraph.Store.read_only``, tried again for a moment when the writer is replacing files as it opens.
+
+    A read-only open reads the file list (the RocksDB MANIFEST) and then the files; a writer that flushes or compacts
+    in between has deleted one of them ("Corruption: ... No such file or directory"). That is transient: the next
+    attempt reads the new list. Anything else, or the same after every attempt, is a ``StoreError``."""
+    for attempt in range(READ_ONLY_OPEN_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            racing = "No such file or directory" in str(exc) or "Corruption" in str(exc)
+            if not racing or attempt == READ_ONLY_OPEN_ATTEMPTS - 1:
+                raise StoreError(f"cannot open the store at {path} read-only: {exc}") from exc
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _swap_update(staging: Mapping[str, str], drop: Iterable[str]) -> str:
