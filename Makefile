@@ -56,8 +56,8 @@ shared-check: install
 SIZES ?= 10
 RUNS  ?= 1
 BENCH_ARGS ?= --repetitions 10 --pyshacl-sample 100 --http-duration-s 5 --query-timeout-s 10
-# The load test (docs/benchmarks.md, "Load test"): 342 x 10 deployments, 4 clients, 30 s, runaways every 10 requests.
-LOAD_ARGS ?= --clients 4 --duration-s 30 --timeout-s 2 --runaway-every 10
+# The load test (docs/benchmarks.md, "Load test"): 342 x 10 deployments, 4 clients, 30 s, a runaway every 10 requests.
+LOAD_ARGS ?= --clients 4 --duration-s 30 --timeout-s 5 --runaway-every 10
 bench:
 	$(MAKE) install EXTRAS=bench
 	$(BIN)/python -m benchmarks.run --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS) --write-doc

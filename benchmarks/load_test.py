@@ -11,7 +11,8 @@ Turtle), named queries with their first example's arguments, profile pages (HTML
 ``--runaway-every``-th request a runaway query (a triple cross join, which no deadline-less server survives). What is
 reported, per kind and in total: requests, requests/s, p50/p95 latency, statuses; errors are every transport error
 and every status that is not the expected one (200, and 503 for a runaway: its deadline); 503s of other requests
-(``busy``: no evaluation slot freed in time) are counted apart. Server memory (the server process plus its query
+are counted apart, as past the limit (the request itself took longer than ``--timeout-s``) or busy (no evaluation
+slot freed in time). Server memory (the server process plus its query
 workers) is read from /proc before and after the load, and ``ASK {}`` is timed once after it (the runaways must not
 outlive their deadline). The figures go to ``benchmarks/results/load-latest.json``; ``--write-doc`` puts the table
 into ``docs/benchmarks.md`` between its load-test markers.
@@ -68,14 +69,16 @@ class Request:
 class Tally:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
-    errors: int = 0  # transport errors and statuses other than the expected one (busy 503s apart)
-    busy: int = 0  # 503 for a request that is not a runaway: no slot before its deadline
+    errors: int = 0  # transport errors and statuses other than the expected one (the 503s below apart)
+    deadline: int = 0  # 503 for a request that is not a runaway: it ran past the server's --timeout-s
+    busy: int = 0  # 503 for a request that is not a runaway: no evaluation slot freed before its deadline
 
     def add(self, other: Tally) -> None:
         self.latencies += other.latencies
         for status, n in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + n
         self.errors += other.errors
+        self.deadline += other.deadline
         self.busy += other.busy
 
     def summary(self, seconds: float) -> dict:
@@ -84,7 +87,8 @@ class Tally:
         return {"requests": n, "requests_per_s": round(n / seconds, 1) if seconds else None,
                 "p50_ms": round(percentile(ms, 50), 1) if ms else None,
                 "p95_ms": round(percentile(ms, 95), 1) if ms else None,
-                "statuses": dict(sorted(self.statuses.items())), "errors": self.errors, "busy_503": self.busy}
+                "statuses": dict(sorted(self.statuses.items())), "errors": self.errors,
+                "deadline_503": self.deadline, "busy_503": self.busy}
 
 
 def request_mix(store: str, runaway_every: int) -> list[Request]:
@@ -133,15 +137,25 @@ def request_mix(store: str, runaway_every: int) -> list[Request]:
     return cycle
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (the query workers are children of the fork server, a child of the server)."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        try:
+            for task in Path(f"/proc/{parent}/task").iterdir():
+                children = [int(c) for c in (task / "children").read_text().split()]
+                found += children
+                pending += children
+        except OSError:
+            continue
+    return found
+
+
 def server_memory_mb(pid: int) -> dict:
-    """RSS of the server process and of its children (the query workers and their fork server), from /proc."""
-    children = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            children += [int(c) for c in (task / "children").read_text().split()]
-    except OSError:
-        pass
-    worker_mb = [m for m in (rss_mb(c) for c in children) if m is not None]
+    """RSS of the server process and of all its descendants (fork server, query workers), from /proc."""
+    worker_mb = [m for m in (rss_mb(c) for c in descendants(pid)) if m is not None]
     server = rss_mb(pid)
     return {"server_mb": server, "workers_mb": round(sum(worker_mb), 1), "processes": 1 + len(worker_mb),
             "total_mb": round((server or 0) + sum(worker_mb), 1)}
@@ -168,17 +182,22 @@ def run_clients(base: str, cycle: Sequence[Request], *, clients: int, duration_s
                 tally = tallies.setdefault(item.kind, Tally())
                 start = time.perf_counter()
                 try:
-                    response = http.request(item.method, item.path, params=list(item.params) or None,
-                                            data=dict(item.params) if item.method == "POST" else None,
-                                            headers=dict(item.headers))
+                    if item.method == "POST":  # a form body (the query must not be in the URL too: that is a 400)
+                        response = http.post(item.path, data=dict(item.params), headers=dict(item.headers))
+                    else:
+                        response = http.get(item.path, params=list(item.params) or None, headers=dict(item.headers))
                     response.read()
                     status = str(response.status_code)
+                    busy = "busy" in response.text[:300]
                 except httpx.HTTPError as exc:
-                    status = type(exc).__name__
+                    status, busy = type(exc).__name__, False
                 tally.latencies.append(time.perf_counter() - start)
                 tally.statuses[status] = tally.statuses.get(status, 0) + 1
                 if status == "503" and item.kind != "runaway":
-                    tally.busy += 1
+                    if busy:
+                        tally.busy += 1
+                    else:
+                        tally.deadline += 1
                 elif status != str(item.expected):
                     tally.errors += 1
         return tallies
@@ -253,15 +272,15 @@ def render(result: dict) -> str:
         f"{result['seconds']} s on 127.0.0.1, `--timeout-s {s['timeout_s']}`, a runaway every {s['runaway_every']} "
         f"requests; {result['machine']['cpus']} CPUs, load average {result['machine']['load_average']} at the end.",
         "",
-        "| requests | n | req/s | p50 ms | p95 ms | statuses | errors | busy 503 |",
-        "|---|---:|---:|---:|---:|---|---:|---:|",
+        "| requests | n | req/s | p50 ms | p95 ms | statuses | errors | 503 past the limit | 503 busy |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for kind, row in [*result["kinds"].items(), ("**all**", result["total"])]:
         statuses = ", ".join(f"{k}: {v}" for k, v in row["statuses"].items())
         lines.append(f"| {kind} | {row['requests']} | {row['requests_per_s']} | {row['p50_ms']} | {row['p95_ms']} | "
-                     f"{statuses} | {row['errors']} | {row['busy_503']} |")
+                     f"{statuses} | {row['errors']} | {row['deadline_503']} | {row['busy_503']} |")
     before, after = result["memory_before"], result["memory_after"]
-    lines += ["", f"Server memory (server + {after['processes'] - 1} worker processes): {before['total_mb']} MB "
+    lines += ["", f"Server memory (server + {after['processes'] - 1} helper processes: fork server, query workers; RSS summed, so pages they share are counted in each): {before['total_mb']} MB "
                   f"before ({before['server_mb']} + {before['workers_mb']}), {after['total_mb']} MB after "
                   f"({after['server_mb']} + {after['workers_mb']}). `ASK {{}}` right after the load: "
                   f"{result['ask_after_load']['status']} in {result['ask_after_load']['ms']} ms."]
@@ -285,7 +304,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--duration-s", type=float, default=30.0, help="how long the clients send (default 30)")
     parser.add_argument("--max-requests", type=int, default=100_000, help="stop after this many requests in all")
-    parser.add_argument("--timeout-s", type=float, default=2.0, help="the server's --timeout-s (default 2)")
+    parser.add_argument("--timeout-s", type=float, default=5.0, help="the server's --timeout-s (default 5)")
     parser.add_argument("--client-grace-s", type=float, default=10.0,
                         help="a client waits this much longer than the server's limit (default 10)")
     parser.add_argument("--runaway-every", type=int, default=10, help="one runaway per N requests (default 10)")
