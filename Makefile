@@ -57,9 +57,12 @@ shared-check: install
 SIZES ?= 10
 RUNS  ?= 1
 BENCH_ARGS ?= --repetitions 10 --pyshacl-sample 100 --http-duration-s 5 --query-timeout-s 10
+# The load test (docs/benchmarks.md, "Load test"): 342 x 10 deployments, 4 clients, 30 s, a runaway every 10 requests.
+LOAD_ARGS ?= --clients 4 --duration-s 30 --timeout-s 5 --runaway-every 10
 bench:
 	$(MAKE) install EXTRAS=bench
 	$(BIN)/python -m benchmarks.run --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS) --write-doc
+	$(BIN)/python -m benchmarks.load_test $(LOAD_ARGS) --write-doc
 
 # The same harness at a tiny size (every stage, a few deployments), results in var/bench-smoke: CI runs it so the
 # harness cannot rot. No figures from it go into docs/benchmarks.md.

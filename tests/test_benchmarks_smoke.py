@@ -68,3 +68,24 @@ def test_tiny_run_records_every_stage_and_renders_every_row(tmp_path):
     assert "yes ✅" in table
     for label in labels:
         assert f"| {label}" in table
+
+
+def test_tiny_load_test_answers_every_request_as_expected(tmp_path):
+    """The load test at a tiny size: every kind of request is sent, every runaway gets its 503 at the deadline,
+    nothing else fails, and the table lands between its markers."""
+    from benchmarks import load_test
+
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"before\n{load_test.BEGIN}\nold\n{load_test.END}\nafter\n", encoding="utf-8")
+    code = load_test.main(["--municipalities", "2", "--per-municipality", "2", "--clients", "2", "--duration-s", "4",
+                           "--timeout-s", "1", "--runaway-every", "4", "--results-dir", str(tmp_path / "results"),
+                           "--write-doc", "--doc", str(doc)])
+    result = json.loads((tmp_path / "results" / "load-latest.json").read_text(encoding="utf-8"))
+    assert code == 0 and result["total"]["errors"] == 0, result
+    assert set(result["kinds"]) == {"dereference", "named-query", "profile", "runaway"}
+    assert all(row["requests"] > 0 for row in result["kinds"].values())
+    assert set(result["kinds"]["runaway"]["statuses"]) == {"503"}
+    assert result["ask_after_load"]["status"] == 200
+    assert result["memory_before"]["processes"] > 1 and result["memory_after"]["total_mb"] > 0
+    text = doc.read_text(encoding="utf-8")
+    assert "old" not in text and "| runaway |" in text and text.startswith("before") and text.endswith("after\n")

@@ -139,3 +139,70 @@ def test_output_closed_early_is_quiet(built_store):
     _, err = producer.communicate(timeout=60)
     assert b"Traceback" not in err and b"BrokenPipe" not in err
     assert producer.returncode == 141
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# dates where they enter, and an intake id that is already a deployment (issue 14)
+
+
+@pytest.mark.parametrize(("option", "value", "words"), [
+    ("--date", "2026-02-30", "is not a date that exists"),
+    ("--hr-date", "2027-13-01", "is not a date that exists"),
+    ("--date", "20261123", "is not a date written YYYY-MM-DD"),
+])
+def test_an_impossible_date_option_is_a_clear_error(capsys, built_store, option, value, words):
+    with pytest.raises(SystemExit) as exited:  # argparse: usage and the message, exit 2
+        main(["validate", "--store", built_store, "--no-save", option, value])
+    err = capsys.readouterr().err
+    assert exited.value.code == EXIT_ERROR
+    assert f"argument {option}: '{value}' {words}" in err and "Traceback" not in err
+
+
+def test_an_impossible_hr_date_in_the_environment_names_the_variable(capsys, built_store, monkeypatch):
+    monkeypatch.setenv("DGE_HR_DATE", "2027-02-30")
+    code, _, err = run(capsys, "validate", "--store", built_store, "--no-save")
+    assert code == EXIT_ERROR
+    assert err == "dge-graph: error: DGE_HR_DATE: '2027-02-30' is not a date that exists (day is out of range for month)\n"
+
+
+def deployment_rows(location: str, ident: str) -> list[tuple[str, str, str]]:
+    from rdflib import URIRef
+
+    from dge_graph.store import OxigraphStore
+
+    store = OxigraphStore(location, read_only=True)
+    try:
+        result = store.query(
+            "SELECT ?g ?title ?m WHERE { GRAPH ?g { ?d <http://purl.org/dc/terms/title> ?title } "
+            "OPTIONAL { GRAPH ?g { ?d <https://w3id.org/dge-graph/def#municipality> ?m } } } ORDER BY ?g ?title",
+            substitutions={"d": URIRef(f"https://w3id.org/dge-graph/id/deployment/{ident}")})
+    finally:
+        store.close()
+    return [(str(r["g"]).rsplit("/graph/", 1)[-1], str(r["title"]), str(r.get("m", "")).rsplit("/", 1)[-1])
+            for r in result.rows]
+
+
+def test_an_intake_id_that_is_already_a_deployment_is_refused_unless_replace(capsys, tmp_path):
+    """Issue 14: an intake id equal to an existing deployment merged into it silently (two titles, two
+    municipalities). Refused, naming file, row and key; with --replace the intake's description replaces it."""
+    location = str(tmp_path / "store")
+    assert main(["build", "--store", location, "-q"]) == EXIT_OK
+    before = deployment_rows(location, "utrecht-boa-bodycams")
+    assert [(g, m) for g, _, m in before] == [("data/deployments/utrecht-boa-bodycams.ttl", "GM0344")]
+    intake = tmp_path / "clash.yaml"
+    intake.write_text("deployments:\n  - id: new-one\n    title: Nieuw\n    municipality: GM0363\n"
+                      "  - id: utrecht-boa-bodycams\n    title: Bodycams (intake)\n    municipality: GM0363\n",
+                      encoding="utf-8")
+    code, _, err = run(capsys, "import", "intake", str(intake), "--store", location)
+    assert code == EXIT_ERROR
+    assert f"{intake}: 1 deployment id(s) already in the store, nothing imported" in err
+    assert "row 2, key 'id': 'utrecht-boa-bodycams' is already a deployment in" in err and "--replace" in err
+    assert deployment_rows(location, "utrecht-boa-bodycams") == before
+    assert deployment_rows(location, "new-one") == []
+
+    code, out, _ = run(capsys, "import", "intake", str(intake), "--store", location, "--replace")
+    assert code == EXIT_OK and "replaced 1 deployment(s)" in out
+    assert deployment_rows(location, "utrecht-boa-bodycams") == [("import/intake/clash", "Bodycams (intake)", "GM0363")]
+    # importing the same file again is no clash: it is that file's own graph
+    assert main(["import", "intake", str(intake), "--store", location]) == EXIT_OK
+    assert "unchanged" in capsys.readouterr().out

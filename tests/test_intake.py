@@ -133,6 +133,12 @@ BAD_FILES = [
     ("no-deployments.yaml", 0, None, "top-level 'deployments:' list"),
     ("yes-is-not-a-boolean.yaml", 1, "profiling", "'yes' is not of type boolean"),
     ("semicolon-separated.csv", 0, None, "looks semicolon-separated"),
+    # issue 14: these crashed with a traceback (a space in a URL at serialisation; an impossible unquoted date in
+    # the YAML parser, without file, row or key)
+    ("source-with-a-space.yaml", 1, "source", "is not a valid IRI"),
+    ("source-with-a-space.csv", 2, "source", "percent-encode it: a space is %20"),
+    ("impossible-unquoted-date.yaml", 2, "inServiceSince", "'2026-02-30' is not a valid date"),
+    ("bad-safeguard-mapping.yaml", 1, "hasDPIA.date", "'2026-13-01' is not a valid date"),
 ]
 
 
@@ -146,6 +152,31 @@ def test_bad_file_is_refused_naming_row_key_and_reason(name, row, key, reason):
     assert name in str(error)
     if key:
         assert repr(key) in str(error)
+
+
+@pytest.mark.parametrize("command", [["check", "--date", "2026-11-23"], ["import", "intake"]])
+@pytest.mark.parametrize("name", ["source-with-a-space.yaml", "impossible-unquoted-date.yaml"])
+def test_cli_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path, capsys, command, name):
+    """Issue 14: `check` and `import intake` crashed (exit 1, a traceback) on these; now exit 2, one message naming
+    file, row and key, and no store is created or changed."""
+    location = tmp_path / "store"
+    bad = FIXTURES / "bad" / name
+    code = main([*command, str(bad), "--store", str(location)] if command[0] == "import"
+                else [*command, str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"dge-graph: error: {bad}: 1 problem(s), nothing imported")
+    assert "Traceback" not in err and "row " in err and "key '" in err
+    assert not location.exists()
+
+
+def test_unquoted_yaml_dates_are_still_dates(tmp_path):
+    path = tmp_path / "dates.yaml"
+    path.write_text("deployments:\n  - id: d\n    title: D\n    inServiceSince: 2024-02-29\n"
+                    "    hasDPIA: {status: present, date: 2024-01-31}\n", encoding="utf-8")
+    g = read_intake(path).graph
+    assert (deployment("d"), DGE.inServiceSince, Literal("2024-02-29", datatype=XSD.date)) in g
+    assert (URIRef(f"{deployment('d')}/safeguard/dpia"), DCT.date, Literal("2024-01-31", datatype=XSD.date)) in g
 
 
 def test_all_bad_fixtures_are_in_the_table():

@@ -126,12 +126,16 @@ def test_graph_to_ntriples_round_trips(store):
     assert count(store) == 2
 
 
-def test_on_disk_store_persists_and_a_second_opener_is_told_to_use_the_server(tmp_path):
+def test_on_disk_store_persists_a_reader_reads_beside_the_writer_a_second_writer_is_told_to_use_the_server(tmp_path):
     location = tmp_path / "store"
     writer = open_store(str(location))
     writer.replace_graphs({G1: NT1})
-    with pytest.raises(StoreError, match=r"in use by another process.*--store http://"):
-        open_store(str(location), read_only=True)  # e.g. `dge-graph query` while `dge-graph serve` runs
+    writer.flush()
+    beside = open_store(str(location), read_only=True)  # e.g. `dge-graph query` while `dge-graph serve` runs
+    assert beside.beside_writer and count(beside) == 2
+    beside.close()
+    with pytest.raises(StoreError, match=r"in use by another process.*--store http://.*--update-token"):
+        open_store(str(location))  # e.g. `dge-graph build` while `dge-graph serve` runs
     writer.close()
     del writer
     reader = open_store(str(location), read_only=True)

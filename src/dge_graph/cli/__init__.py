@@ -69,13 +69,27 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings of this run: the ``DGE_*`` environment, overridden by the command's options. A bad value in the
+    environment is a ``CommandError`` naming the variable (options are checked by argparse)."""
+    import os
+
+    from dge_graph.cli.validate import parse_iso_date
+
     overrides = {key: getattr(args, key, None)
                  for key in ("store", "host", "port", "timeout_s", "update_token")}
     if getattr(args, "allow_service", None):
         overrides["allow_service"] = tuple(args.allow_service)
     if getattr(args, "hr_date", None) is not None:
         overrides["hr_date"] = args.hr_date
-    return Settings.from_env(**overrides)
+    elif os.environ.get("DGE_HR_DATE"):
+        try:
+            overrides["hr_date"] = parse_iso_date(os.environ["DGE_HR_DATE"])
+        except ValueError as exc:
+            raise CommandError(f"DGE_HR_DATE: {exc}") from None
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as exc:  # DGE_PORT, DGE_TIMEOUT_S, ... that are not numbers
+        raise CommandError(f"a DGE_* environment variable has a bad value: {exc}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dge_graph.cli.options import add_update_token_option
 from dge_graph.ingest.build import build
 from dge_graph.kernel.progress import Progress
 from dge_graph.store import open_store
@@ -15,11 +16,12 @@ def register(subparsers, add_store_option) -> None:
         "A file that does not parse aborts the build, naming file and line; the store keeps its content.",
     )
     add_store_option(parser)
+    add_update_token_option(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args, settings) -> int:
-    store = open_store(settings.store)
+    store = open_store(settings.store, update_token=settings.update_token)
     try:
         report = build(store, progress=Progress(quiet=args.quiet))
     finally:

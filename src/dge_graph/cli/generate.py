@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dge_graph.cli.errors import CommandError
+from dge_graph.cli.options import add_update_token_option
 from dge_graph.kernel.progress import Progress
 
 
@@ -26,6 +27,7 @@ def register(subparsers, add_store_option) -> None:
     parser.add_argument("--out", type=Path, metavar="FILE",
                         help="output file (.nt or .ttl); required unless --store is given")
     add_store_option(parser)  # here --store is opt-in: without it nothing is loaded
+    add_update_token_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -48,17 +50,17 @@ def handle(args, settings) -> int:
         print(f"{where}: {summary.deployments} synthetic deployments in {summary.municipalities} municipalities, "
               f"{summary.triples} triples")
         if args.store is not None:
-            load_into_store(settings.store, out, args, progress)
+            load_into_store(settings.store, out, args, progress, update_token=settings.update_token)
     return 0
 
 
-def load_into_store(location: str, path: Path, args, progress: Progress) -> None:
+def load_into_store(location: str, path: Path, args, progress: Progress, *, update_token: str | None = None) -> None:
     """Replace the run's named graph in the store with the generated file (atomic, like every import)."""
     from dge_graph.kernel.namespaces import graph_iri
     from dge_graph.store import OxigraphStore, open_store
 
     graph = graph_iri(f"synthetic/seed-{args.seed}-{args.municipalities}x{args.per_municipality}")
-    store = open_store(location)
+    store = open_store(location, update_token=update_token)
     try:
         progress.step(f"loading into {store!r} as {graph}")
         if isinstance(store, OxigraphStore):  # streamed bulk load: national sizes are millions of triples

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from dge_graph.cli.errors import CommandError
+from dge_graph.cli.options import add_update_token_option
 from dge_graph.ingest.importing import import_graph_iri, write_import
 from dge_graph.store import open_store
 
@@ -27,7 +28,11 @@ def register(subparsers, add_store_option) -> None:
         "the key and the reason; nothing of the file is imported.",
     )
     intake.add_argument("file", type=Path, metavar="FILE", help="the .yaml, .yml or .csv file")
+    intake.add_argument("--replace", action="store_true",
+                        help="let a deployment whose id is already in the store (from data/ or another import) "
+                        "replace it; without it such a file is refused")
     add_store_option(intake)
+    add_update_token_option(intake)
     intake.set_defaults(handler=handle_intake)
 
     turtle = commands.add_parser(
@@ -57,12 +62,13 @@ def register(subparsers, add_store_option) -> None:
                               help="import 'Gemeente ...' organisations that match no municipality as other public "
                               "bodies instead of refusing the file")
     add_store_option(register_cmd)
+    add_update_token_option(register_cmd)
     register_cmd.set_defaults(handler=handle_algoritmeregister)
 
 
 def _write_import(settings, graph_name, graph, source_file: str):
     """Write one import's graph to the store (atomic, idempotent: see ``importing.write_import``)."""
-    store = open_store(settings.store)
+    store = open_store(settings.store, update_token=settings.update_token)
     try:
         return write_import(store, graph_name, graph, source_file=source_file)
     finally:
@@ -74,7 +80,21 @@ def handle_intake(args, settings) -> int:
 
     batch = read_intake(args.file)
     linked = {str(o) for o in batch.graph.objects(None, _municipality_predicate())}
-    result = _write_import(settings, import_graph_iri("intake", args.file.stem), batch.graph, args.file.name)
+    graph_name = import_graph_iri("intake", args.file.stem)
+    store = open_store(settings.store, update_token=settings.update_token)
+    try:
+        clashes = deployments_elsewhere(store, batch, graph_name)
+        if clashes and not args.replace:
+            raise CommandError(duplicate_ids_message(args.file, batch, clashes))
+        remaining = graphs_without(store, clashes) if clashes else {}
+        result = write_import(store, graph_name, batch.graph, source_file=args.file.name)
+        if remaining:  # after the import is in place: a failure here leaves both copies, never neither
+            store.replace_graphs(remaining)
+    finally:
+        store.close()
+    if clashes:
+        print(f"replaced {len(clashes)} deployment(s) that were already in the store: "
+              + ", ".join(f"{ident} (in <{graph}>)" for ident, graphs in clashes.items() for graph in graphs))
     state = "imported" if result.written else "unchanged (already imported)"
     print(f"{args.file}: {len(batch.deployments)} deployments, {len(linked)} municipalities, {state} "
           f"into graph <{result.graph}> of {settings.store}")
@@ -101,6 +121,7 @@ def handle_algoritmeregister(args, settings) -> int:
 
     batch = read_register(args.file, record_format=args.format)
     summary = batch.summary
+    warn_left_out_links(summary, str(args.file))
     if summary.unmatched_municipal and not args.allow_unmatched:
         names = "; ".join(f"{name!r} (record {ref})" for name, ref in summary.unmatched_municipal[:20])
         raise CommandError(f"{args.file}: {len(summary.unmatched_municipal)} municipal organisation(s) match no "
@@ -116,6 +137,77 @@ def handle_algoritmeregister(args, settings) -> int:
         print(f"unmatched municipal organisations: {len(summary.unmatched_municipal)}: "
               + "; ".join(name for name, _ in summary.unmatched_municipal))
     return 0
+
+
+def warn_left_out_links(summary, label: str) -> None:
+    """One ``warning:`` line on stderr per register link that is not an IRI and was left out of the graph."""
+    import sys
+
+    for left_out in summary.left_out_links:
+        print(f"warning: {label}: {left_out}", file=sys.stderr)
+
+
+_DEPLOYMENTS_IN_OTHER_GRAPHS = """
+SELECT ?deployment ?graph WHERE {
+  GRAPH ?graph { ?deployment a <https://w3id.org/dge-graph/def#Deployment> }
+  FILTER (?graph != ?own)
+} ORDER BY ?deployment ?graph
+"""
+
+
+def deployments_elsewhere(store, batch, own_graph) -> dict[str, list[str]]:
+    """Intake id -> the named graphs (other than this file's own import graph) that already hold a deployment with
+    that IRI. Importing it as it is would merge two descriptions into one resource (two titles, two
+    municipalities), so ``import intake`` refuses it unless ``--replace``. Re-importing the same file is no clash."""
+    from dge_graph.store import to_ox
+
+    if not batch.deployments:
+        return {}
+    by_iri = {str(iri): ident for ident, iri in batch.deployments}
+    values = " ".join(str(to_ox(iri)) for _, iri in batch.deployments)
+    query = _DEPLOYMENTS_IN_OTHER_GRAPHS.replace("WHERE {", f"WHERE {{ VALUES ?deployment {{ {values} }}", 1)
+    result = store.query(query, substitutions={"own": own_graph})
+    clashes: dict[str, list[str]] = {}
+    for row in result.rows:
+        clashes.setdefault(by_iri[str(row["deployment"])], []).append(str(row["graph"]))
+    return clashes
+
+
+def duplicate_ids_message(path: Path, batch, clashes: dict[str, list[str]]) -> str:
+    rows = dict(zip((ident for ident, _ in batch.deployments), batch.rows))
+    shown = "\n  ".join(f"row {rows[ident]}, key 'id': {ident!r} is already a deployment in "
+                        + ", ".join(f"<{g}>" for g in graphs) for ident, graphs in clashes.items())
+    return (f"{path}: {len(clashes)} deployment id(s) already in the store, nothing imported (importing would merge "
+            f"two descriptions into one deployment):\n  {shown}\n"
+            "rename them, or pass --replace to replace the deployments in the store with these")
+
+
+_GRAPH_WITHOUT = """
+CONSTRUCT { ?s ?p ?o } WHERE {
+  GRAPH ?graph { ?s ?p ?o }
+  FILTER NOT EXISTS { VALUES ?gone { %s } GRAPH ?graph { ?gone <https://w3id.org/dge-graph/def#hasSafeguard>* ?s } }
+  # an import graph's content hash no longer describes it: the next import of that file writes it again
+  FILTER (!(?s = ?graph && ?p = <https://w3id.org/dge-graph/def#contentHash>))
+}
+"""
+
+
+def graphs_without(store, clashes: dict[str, list[str]]) -> dict[str, bytes]:
+    """The new content of each graph holding a replaced deployment: without the deployment and its safeguard
+    instances (what ``--replace`` removes; organisations and everything else stay). A graph that ``build`` loads
+    from data/ gets the deployment back at the next build: edit data/ for a lasting change."""
+    from rdflib import URIRef
+
+    from dge_graph.kernel.namespaces import id_iri
+    from dge_graph.store import graph_to_ntriples, to_ox
+
+    by_graph: dict[str, list[str]] = {}
+    for ident, graphs in clashes.items():
+        for graph in graphs:
+            by_graph.setdefault(graph, []).append(str(to_ox(id_iri("deployment", ident))))
+    return {graph: graph_to_ntriples(store.query(_GRAPH_WITHOUT % " ".join(gone),
+                                                 substitutions={"graph": URIRef(graph)}))
+            for graph, gone in by_graph.items()}
 
 
 def _municipality_predicate():

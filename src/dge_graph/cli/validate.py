@@ -11,9 +11,11 @@ import argparse
 import csv
 import datetime as dt
 import json
+import re
 import sys
 
 from dge_graph.cli.errors import CommandError
+from dge_graph.cli.options import add_update_token_option
 from dge_graph.kernel.config import DEFAULT_HR_DATE
 from dge_graph.kernel.terms import compact
 from dge_graph.rules.validate import (
@@ -32,12 +34,22 @@ FINDING_COLUMNS = ("municipality", "deployment", "requirement", "severity", "app
                    "message_nl", "message_en", "deploymentIri", "requirementIri")
 
 
-def iso_date(text: str) -> dt.date:
-    """An argparse type: a date written YYYY-MM-DD."""
+def parse_iso_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD that exists; ``ValueError`` saying which of the two it is not."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date that exists ({exc})") from None
+
+
+def iso_date(text: str) -> dt.date:
+    """An argparse type: a date written YYYY-MM-DD (``2026-02-30`` is refused: it does not exist)."""
+    try:
+        return parse_iso_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_date_options(parser: argparse.ArgumentParser) -> None:
@@ -69,14 +81,17 @@ def register(subparsers, add_store_option) -> None:
                         help="table: shapes as NumPy predicates over the facts (default on the embedded store); "
                         "sparql: shapes compiled to SPARQL on the store (default on a remote store); "
                         "pyshacl: the reference SHACL engine (same findings, slower)")
-    parser.add_argument("--no-save", action="store_true", help="do not store the report in the store")
+    parser.add_argument("--no-save", action="store_true",
+                        help="do not store the report (the store is then only read: this works beside a running "
+                        "`dge-graph serve` on the same directory)")
+    add_update_token_option(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args, settings) -> int:
 
     parameters = parameters_from(args, settings)
-    store = open_store(settings.store)
+    store = open_store(settings.store, read_only=args.no_save, update_token=settings.update_token)
     try:
         if not store.named_graphs():  # embedded or remote: "conforms" about nothing would be a false all-clear
             raise CommandError(f"the store at {settings.store} is empty: run `dge-graph build` first")

@@ -19,6 +19,13 @@ writes a ``false`` it cannot source (the scrape's ``impactassessment`` is a heur
 Organisations are matched to the 342 municipalities with ``municipalities.MunicipalityIndex``; the others become
 ``dge:PublicBody`` resources ``id/organisation/<slug>``. Names that say "Gemeente ..." but match no municipality are
 listed in the summary (``unmatched_municipal``); the CLI refuses such a file unless told otherwise.
+
+Values are checked where they enter (``checked_lars``, ``checked_register_date``, ``link_iri``): an id that cannot be
+part of an IRI, a date that is not written ``YYYY-MM[-DD]`` or does not exist (``2026-02-30``), and a scrape record
+URL that is not an IRI refuse the file (``RegisterError``: file, record, key). A secondary link (the organisation's
+page, a lawful-basis or impact-assessment link) that is not an IRI, e.g. one with a space, is left out and reported
+(``RegisterSummary.left_out_links``; the CLI prints a ``warning:`` line for each), so one bad link in a register of
+thousands of records does not block the import, and none is lost without a word.
 """
 
 from __future__ import annotations
@@ -103,6 +110,7 @@ class RegisterRecord:
     provider: str | None = None
     themes: tuple[str, ...] = ()
     scrape_impactassessment: str | None = None
+    left_out_links: tuple[LeftOutLink, ...] = ()  # links of the record that are not IRIs (see ``LeftOutLink``)
 
 
 @dataclass
@@ -112,6 +120,7 @@ class RegisterSummary:
     linked_municipalities: int = 0
     other_organisations: int = 0
     unmatched_municipal: list[tuple[str, str]] = field(default_factory=list)  # (organisation name, record ref)
+    left_out_links: list[LeftOutLink] = field(default_factory=list)  # links that are not IRIs (warned, not written)
 
 
 @dataclass
@@ -121,6 +130,62 @@ class RegisterBatch:
     graph: Graph
     summary: RegisterSummary
     deployments: list[tuple[str, URIRef]] = field(default_factory=list)  # (lars or ref, deployment IRI)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# checking values where they enter (each a small function: the record, the key and the reason in every refusal)
+
+LARS_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+REGISTER_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ].*)?")
+
+
+@dataclass(frozen=True)
+class LeftOutLink:
+    """A link of a record that is not an IRI (a space, ``<>``): left out of the graph and reported as a warning."""
+
+    record: str
+    key: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"record {self.record}, key {self.key!r}: {self.value!r} is not an http(s) IRI, left out"
+
+
+def checked_lars(file: str, ref: str, key: str, lars: str | None) -> str | None:
+    """The record's lars id, which becomes its IRI and register URL; ``RegisterError`` unless it is letters,
+    digits, '.', '_' and '-' (the register's ids are digits)."""
+    if lars is not None and not LARS_PATTERN.fullmatch(lars):
+        raise RegisterError(file, f"{lars!r} is not a register id (letters, digits, '.', '_', '-')", ref, key)
+    return lars
+
+
+def checked_register_date(file: str, ref: str, key: str, text: str | None) -> str | None:
+    """A register date as given (``YYYY-MM``, ``YYYY-MM-DD``, optionally with a time); ``RegisterError`` for one
+    that is not written so, or does not exist (``2026-02-30``, month 13): refused where it enters, not written as
+    an invalid ``xsd:date`` that every later query trips over."""
+    import datetime as dt
+
+    if text is None:
+        return None
+    match = REGISTER_DATE.fullmatch(text.strip())
+    if not match:
+        raise RegisterError(file, f"{text!r} is not a date written YYYY-MM or YYYY-MM-DD", ref, key)
+    year, month, day = match.group(1), match.group(2), match.group(3) or "01"
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise RegisterError(file, f"{text!r} is not a date that exists ({exc})", ref, key) from None
+    return text
+
+
+def link_iri(value: str) -> str | None:
+    """``value`` when it is an http(s) IRI that RDF accepts; else ``None`` (the caller reports it)."""
+    from dge_graph.ingest.intake import iri_problem
+
+    value = value.strip()
+    if not re.match(r"^https?://", value) or iri_problem(value):
+        return None
+    return value
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -155,6 +220,17 @@ class _Fields:
 
     def __init__(self, file: str, ref: str, record: Mapping[str, Any]):
         self.file, self.ref, self.record = file, ref, record
+        self.left_out: list[LeftOutLink] = []
+
+    def url(self, key: str) -> str | None:
+        """An http(s) link; one that is not an IRI is left out and remembered (``left_out``), never dropped silently."""
+        value = self.text(key)
+        if value is None:
+            return None
+        iri = link_iri(value)
+        if iri is None:
+            self.left_out.append(LeftOutLink(self.ref, key, value))
+        return iri
 
     def text(self, key: str, *, required: bool = False) -> str | None:
         value = self.record.get(key)
@@ -180,7 +256,9 @@ class _Fields:
             if not isinstance(item, dict) or not isinstance(item.get("title", ""), str):
                 raise RegisterError(self.file, f"item {index} is not a {{title, link}} object", self.ref, key)
             link = item.get("link")
-            url = link.strip() if isinstance(link, str) and re.match(r"^https?://\S+$", link.strip()) else None
+            url = link_iri(link) if isinstance(link, str) else None
+            if url is None and isinstance(link, str) and link.strip():
+                self.left_out.append(LeftOutLink(self.ref, f"{key}[{index}].link", link))
             title = (item.get("title") or "").strip()
             if title or url:
                 links.append(Link(title, url))
@@ -208,7 +286,7 @@ def parse_standard(records: Iterable[Any], file: str) -> list[RegisterRecord]:
         if not isinstance(record, dict):
             raise RegisterError(file, "a record must be a JSON object", f"#{index}")
         f = _Fields(file, _ref(index, record, "lars"), record)
-        lars = f.text("lars")
+        lars = checked_lars(file, f.ref, "lars", f.text("lars"))
         published = f.text("publication_dt")
         parsed.append(RegisterRecord(
             ref=f.ref,
@@ -217,16 +295,17 @@ def parse_standard(records: Iterable[Any], file: str) -> list[RegisterRecord]:
             organisation=f.text("organization", required=True),
             description=f.text("description_short"),
             status=f.text("status"),
-            registered=published[:10] if published else None,
-            begin_date=f.text("begin_date"),
+            registered=checked_register_date(file, f.ref, "publication_dt", published)[:10] if published else None,
+            begin_date=checked_register_date(file, f.ref, "begin_date", f.text("begin_date")),
             url=REGISTER_RECORD_URL.format(lars=lars) if lars else None,
-            website=f.text("url") or f.text("website"),
+            website=f.url("url") or f.url("website"),
             lawful_basis=f.text("lawful_basis"),
             lawful_basis_links=f.links("lawful_basis_grouping"),
             impact_assessments=f.links("impacttoetsen_grouping"),
             publication_category=f.text("publication_category"),
             provider=f.text("provider"),
             themes=f.themes("category"),
+            left_out_links=tuple(f.left_out),
         ))
     return parsed
 
@@ -237,11 +316,11 @@ def parse_scrape(records: Iterable[Any], file: str) -> list[RegisterRecord]:
         if not isinstance(record, dict):
             raise RegisterError(file, "a record must be a JSON object", f"#{index}")
         f = _Fields(file, _ref(index, record, "id"), record)
-        lars = f.text("id", required=True)
+        lars = checked_lars(file, f.ref, "id", f.text("id", required=True))
         url = f.text("url")
-        if url and not re.match(r"^https?://\S+$", url):
-            raise RegisterError(file, f"not an http(s) URL: {url!r}", f.ref, "url")
-        registered = f.text("geregistreerd")
+        if url and link_iri(url) is None:  # the record's own page: its source, so refused rather than left out
+            raise RegisterError(file, f"not an http(s) IRI: {url!r}", f.ref, "url")
+        registered = checked_register_date(file, f.ref, "geregistreerd", f.text("geregistreerd"))
         parsed.append(RegisterRecord(
             ref=f.ref,
             lars=lars,
@@ -406,6 +485,7 @@ def records_to_graph(records: list[RegisterRecord], file: str,
             raise RegisterError(file, f"the same register entry as record {seen[slug]}", record.ref,
                                 "lars" if record.lars else None)
         seen[slug] = record.ref
+        summary.left_out_links += record.left_out_links
         deployments.append((record.lars or record.ref, _add_record(graph, record, index, file, summary, linked,
                                                                      others)))
     summary.deployments = len(records)

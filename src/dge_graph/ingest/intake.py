@@ -104,6 +104,7 @@ class IntakeBatch:
     source: Path
     graph: Graph
     deployments: list[tuple[str, URIRef]] = field(default_factory=list)  # (intake id, deployment IRI)
+    rows: list[int] = field(default_factory=list)  # the row (record number) of each deployment, for messages
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -190,9 +191,37 @@ def intake_schema() -> dict:
     }
 
 
+def iri_problem(text: str) -> str | None:
+    """Why ``text`` cannot be written as an IRI (a space, ``<``, ``>``, ...), or ``None`` when it can.
+
+    What RDF accepts (pyoxigraph's IRI parser), so a value that passes can always be serialised; the importers
+    check every URL they write with it instead of dropping or crashing on one that is not an IRI."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError as exc:
+        hint = " (percent-encode it: a space is %20)" if any(c.isspace() for c in text) else ""
+        return f"{text!r} is not a valid IRI: {exc}{hint}"
+    return None
+
+
+def _format_checker() -> FormatChecker:
+    """JSON Schema formats, with ``uri`` checked as an RDF IRI (jsonschema alone does not check ``uri``)."""
+    checker = FormatChecker()
+
+    @checker.checks("uri", raises=ValueError)
+    def _is_iri(value: object) -> bool:
+        if isinstance(value, str) and (problem := iri_problem(value)):
+            raise ValueError(problem)
+        return True
+
+    return checker
+
+
 def _record_validator(schema: dict) -> Draft202012Validator:
     return Draft202012Validator(
-        {"$defs": schema["$defs"], "$ref": "#/$defs/deployment"}, format_checker=FormatChecker()
+        {"$defs": schema["$defs"], "$ref": "#/$defs/deployment"}, format_checker=_format_checker()
     )
 
 
@@ -230,14 +259,17 @@ def _yaml_lines(text: str) -> tuple[list[int | None], list[dict[str, int]]]:
 
 def _intake_loader() -> type[yaml.SafeLoader]:
     """A safe YAML loader whose only booleans are true/false (YAML 1.2), so ``yes``, ``no``, ``on``, ``off``
-    stay strings and are reported as the wrong type instead of silently becoming booleans."""
+    stay strings and are reported as the wrong type instead of silently becoming booleans; and that reads dates
+    as text, so an impossible unquoted date (``2026-02-30``) reaches the schema's date check, which names its row
+    and key, instead of failing inside the YAML parser."""
     bool_tag = "tag:yaml.org,2002:bool"
+    timestamp_tag = "tag:yaml.org,2002:timestamp"
 
     class IntakeLoader(yaml.SafeLoader):
         pass
 
     IntakeLoader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != bool_tag]
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (bool_tag, timestamp_tag)]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     IntakeLoader.add_implicit_resolver(bool_tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
@@ -364,6 +396,8 @@ def _schema_reason(error) -> str:
         return f"{error.instance!r} is not an ISO date (YYYY-MM-DD)"
     if error.validator == "format" and error.validator_value == "date":
         return f"{error.instance!r} is not a valid date"
+    if error.validator == "format" and error.validator_value == "uri":
+        return iri_problem(error.instance) or error.message
     if error.validator == "pattern" and error.validator_value == ID_PATTERN:
         return f"{error.instance!r} is not a valid id (letters, digits, '.', '_', '-'; at most 120 characters)"
     if error.validator == "type":
@@ -390,8 +424,24 @@ def _check_record(record: RawRecord, validator: Draft202012Validator) -> list[Pr
             problems += [Problem(record.row, k, "required key is missing", record.line) for k in missing]
             continue
         key = str(error.absolute_path[0]) if error.absolute_path else None
-        problems.append(Problem(record.row, key, _schema_reason(error), record.key_lines.get(key, record.line)))
+        line = record.key_lines.get(key, record.line)
+        nested = _mapping_errors(error)
+        if nested:  # a safeguard mapping: say which of its keys is wrong (hasDPIA.date), not just "not valid"
+            problems += [Problem(record.row, ".".join([key or "", *map(str, e.path)]) if e.path else key,
+                                 _schema_reason(e), line) for e in nested]
+            continue
+        problems.append(Problem(record.row, key, _schema_reason(error), line))
     return problems
+
+
+def _mapping_errors(error) -> list:
+    """For a mapping that fails an ``anyOf`` (a safeguard ``{status, date, ...}``): the errors of the branch that
+    describes a mapping, i.e. what is wrong inside it; empty for any other error."""
+    if error.validator != "anyOf" or not isinstance(error.instance, dict):
+        return []
+    branches = {i for i, branch in enumerate(error.validator_value) if branch.get("type") == "object"}
+    return sorted((e for e in error.context if e.schema_path and e.schema_path[0] in branches),
+                  key=lambda e: [str(p) for p in e.path])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -567,6 +617,7 @@ def read_intake(path: Path | str, *, municipalities: MunicipalityIndex | None = 
     for record in records:
         deployment = record_triples(graph, record.values, index, resolved[record.row])
         batch.deployments.append((record.values["id"], deployment))
+        batch.rows.append(record.row)
     return batch
 
 

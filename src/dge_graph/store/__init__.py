@@ -180,12 +180,14 @@ class OxigraphStore:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         """``read_only`` marks a command that only reads: the store must already exist, and nothing is flushed.
 
-        The store is still opened exclusively (RocksDB lock). A read-only *view* beside a live writer is not offered:
-        it breaks as soon as the writer compacts its files. While a server holds the store, query it over HTTP
-        (``--store http://127.0.0.1:8000/sparql``).
+        The store is opened exclusively (RocksDB lock) when it is free. When another process holds it (a running
+        ``dge-graph serve``), a ``read_only`` store is opened as a read-only view beside it (``read_only_view``; no
+        lock): the store as it was when opened, enough for one command. ``beside_writer`` then says so. A store
+        opened to write cannot be shared: ``StoreError`` saying to write through the server instead.
         """
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self.beside_writer = False
         if self.path is None:
             self._store = ox.Store()
             return
@@ -195,12 +197,16 @@ class OxigraphStore:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
         except OSError as exc:
-            if "lock" in str(exc).lower():
+            if "lock" not in str(exc).lower():
+                raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+            if not read_only:
                 raise StoreError(
                     f"the store at {self.path} is in use by another process (a running `dge-graph serve`?): "
-                    "stop it, or query the server instead, e.g. --store http://127.0.0.1:8000/sparql"
+                    "commands that only read work beside it; to write, stop it or write through the server, e.g. "
+                    "--store http://127.0.0.1:8000/sparql --update-token TOKEN"
                 ) from exc
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+            self._store = self.read_only_view(self.path)._store
+            self.beside_writer = True
 
     @classmethod
     def read_only_view(cls, path: str | Path) -> OxigraphStore:
@@ -211,12 +217,10 @@ class OxigraphStore:
         view = cls.__new__(cls)
         view.path = Path(path)
         view.read_only = True
+        view.beside_writer = True
         if not (view.path / "CURRENT").exists():
             raise StoreError(f"no store at {view.path}: run `dge-graph build --store {view.path}` first")
-        try:
-            view._store = ox.Store.read_only(str(view.path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {view.path} read-only: {exc}") from exc
+        view._store = _open_read_only(view.path)
         return view
 
     def __repr__(self) -> str:
@@ -383,6 +387,26 @@ class OxigraphStore:
         self._store = None  # type: ignore[assignment]
 
 
+READ_ONLY_OPEN_ATTEMPTS = 10
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """``pyoxigraph.Store.read_only``, tried again for a moment when the writer is replacing files as it opens.
+
+    A read-only open reads the file list (the RocksDB MANIFEST) and then the files; a writer that flushes or compacts
+    in between has deleted one of them ("Corruption: ... No such file or directory"). That is transient: the next
+    attempt reads the new list. Anything else, or the same after every attempt, is a ``StoreError``."""
+    for attempt in range(READ_ONLY_OPEN_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            racing = "No such file or directory" in str(exc) or "Corruption" in str(exc)
+            if not racing or attempt == READ_ONLY_OPEN_ATTEMPTS - 1:
+                raise StoreError(f"cannot open the store at {path} read-only: {exc}") from exc
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def _swap_update(staging: Mapping[str, str], drop: Iterable[str]) -> str:
     """One SPARQL Update request that moves staging graphs into place and drops graphs that are gone."""
     ops = [f"DROP SILENT GRAPH <{_checked_iri(g)}>" for g in drop if g not in staging]
@@ -411,16 +435,34 @@ class RemoteStore:
     """
 
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
-                 *, timeout_s: float = 60.0):
+                 *, timeout_s: float = 60.0, update_token: str | None = None):
+        """``update_token``: sent as ``Authorization: Bearer <token>`` with every write (SPARQL Update, Graph Store
+        Protocol), as a ``dge-graph serve --update-token`` requires; never with queries."""
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint
         self.gsp_endpoint = gsp_endpoint
         self.timeout_s = timeout_s
+        self.update_token = update_token
 
     @classmethod
-    def for_oxigraph(cls, base_url: str, *, timeout_s: float = 60.0) -> RemoteStore:
+    def for_oxigraph(cls, base_url: str, *, timeout_s: float = 60.0, update_token: str | None = None) -> RemoteStore:
         base = base_url.rstrip("/")
-        return cls(f"{base}/query", f"{base}/update", f"{base}/store", timeout_s=timeout_s)
+        return cls(f"{base}/query", f"{base}/update", f"{base}/store", timeout_s=timeout_s, update_token=update_token)
+
+    @classmethod
+    def for_endpoint(cls, query_endpoint: str, *, timeout_s: float = 60.0,
+                     update_token: str | None = None) -> RemoteStore:
+        """A query endpoint URL ending in ``/sparql`` (``dge-graph serve``: writes go to ``/update`` and
+        ``/rdf-graph-store`` beside it) or ``/query`` (``oxigraph serve``: ``/update`` and ``/store``)."""
+        endpoint = query_endpoint.rstrip("/")
+        base, _, last = endpoint.rpartition("/")
+        gsp = {"sparql": "rdf-graph-store", "query": "store"}.get(last)
+        if gsp is None:
+            return cls(query_endpoint, timeout_s=timeout_s, update_token=update_token)
+        return cls(query_endpoint, f"{base}/update", f"{base}/{gsp}", timeout_s=timeout_s, update_token=update_token)
+
+    def _write_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.update_token}"} if self.update_token else {}
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_endpoint})"
@@ -554,13 +596,15 @@ class RemoteStore:
         wrapper.setMethod(POST)
         wrapper.setRequestMethod("postdirectly")
         wrapper.setTimeout(int(self.timeout_s))
+        for name, value in self._write_headers().items():
+            wrapper.addCustomHttpHeader(name, value)
         wrapper.setQuery(sparql)
         try:
             wrapper.query()
         except QueryBadFormed as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except (SPARQLWrapperException, OSError) as exc:
-            raise StoreError(f"remote store {self.update_endpoint}: {exc}") from exc
+            raise StoreError(f"remote store {self.update_endpoint}: {_write_refusal(exc)}") from exc
 
     def _gsp_post(self, graph: str, ntriples: bytes) -> None:
         import httpx
@@ -572,11 +616,15 @@ class RemoteStore:
                 self.gsp_endpoint,
                 params={"graph": graph},
                 content=ntriples,
-                headers={"Content-Type": "application/n-triples"},
+                headers={"Content-Type": "application/n-triples", **self._write_headers()},
                 timeout=self.timeout_s,
             )
         except httpx.HTTPError as exc:
             raise StoreError(f"remote store {self.gsp_endpoint}: {exc}") from exc
+        if response.status_code in (401, 403):
+            raise StoreError(f"remote store {self.gsp_endpoint} refused the write ({response.status_code}: "
+                             f"{response.text[:300].strip()}): give the server's token with --update-token or "
+                             "DGE_UPDATE_TOKEN")
         if response.status_code >= 300:
             raise StoreError(f"remote store {self.gsp_endpoint} answered {response.status_code}: {response.text[:500]}")
 
@@ -619,6 +667,15 @@ class RemoteStore:
 
     def close(self) -> None:
         return None
+
+
+def _write_refusal(exc: Exception) -> str:
+    """SPARQLWrapper's error for a refused update, with what to do about a missing or wrong token."""
+    text = str(exc)
+    if any(code in text for code in ("401", "403", "Unauthorized", "Forbidden")):
+        return f"{text.strip()[:300]}: the write was refused; give the server's token with --update-token or " \
+               "DGE_UPDATE_TOKEN"
+    return text
 
 
 def _checked_iri_ref(iri: str) -> str:
@@ -730,19 +787,23 @@ def _is_boolean_result(body: bytes, media_type: str) -> bool:
 # factory
 
 
-def open_store(location: str | None, *, timeout_s: float = 60.0, read_only: bool = False) -> Store:
+def open_store(location: str | None, *, timeout_s: float = 60.0, read_only: bool = False,
+               update_token: str | None = None) -> Store:
     """Open the store a ``--store`` value names: a directory path, ``:memory:``, or an ``http(s)://`` base URL.
 
     An ``http(s)://`` URL is an Oxigraph-style server (``/query``, ``/update``, ``/store``); a URL that already
-    ends in ``/query`` or ``/sparql`` is used as the query endpoint as it is (e.g. a running ``dge-graph serve``).
-    ``read_only`` is for commands that only read: a missing store directory is then an error, not a new store.
+    ends in ``/query`` or ``/sparql`` is used as the query endpoint as it is (``RemoteStore.for_endpoint``: for
+    ``/sparql``, a running ``dge-graph serve``, writes go to its ``/update`` and ``/rdf-graph-store``), and writes
+    send ``update_token`` as a bearer token. ``read_only`` is for commands that only read: a missing store
+    directory is then an error, not a new store, and a directory another process holds (a running server) is read
+    beside it (``OxigraphStore``).
     """
     if location is None or location == ":memory:":
         return OxigraphStore(None)
     if location.startswith(("http://", "https://")):
         if location.rstrip("/").endswith(("/query", "/sparql")):
-            return RemoteStore(location, timeout_s=timeout_s)
-        return RemoteStore.for_oxigraph(location, timeout_s=timeout_s)
+            return RemoteStore.for_endpoint(location, timeout_s=timeout_s, update_token=update_token)
+        return RemoteStore.for_oxigraph(location, timeout_s=timeout_s, update_token=update_token)
     return OxigraphStore(location, read_only=read_only)
 
 
