@@ -606,13 +606,15 @@ class RemoteStore:
         except (SPARQLWrapperException, OSError) as exc:
             raise StoreError(f"remote store {self.update_endpoint}: {_write_refusal(exc)}") from exc
 
-    def _gsp_post(self, graph: str, ntriples: bytes) -> None:
+    def _gsp_write(self, method: str, graph: str, ntriples: bytes) -> None:
+        """One Graph Store Protocol write (``POST`` adds to, ``PUT`` replaces the graph), with the update token."""
         import httpx
 
         if not self.gsp_endpoint:
             raise StoreError("this remote store has no Graph Store Protocol endpoint configured")
         try:
-            response = httpx.post(
+            response = httpx.request(
+                method,
                 self.gsp_endpoint,
                 params={"graph": graph},
                 content=ntriples,
@@ -627,6 +629,9 @@ class RemoteStore:
                              "DGE_UPDATE_TOKEN")
         if response.status_code >= 300:
             raise StoreError(f"remote store {self.gsp_endpoint} answered {response.status_code}: {response.text[:500]}")
+
+    def _gsp_post(self, graph: str, ntriples: bytes) -> None:
+        self._gsp_write("POST", graph, ntriples)
 
     def replace_graphs(self, graphs: Mapping[str, bytes], *, drop: Iterable[str] = ()) -> None:
         staging = {}
@@ -646,19 +651,8 @@ class RemoteStore:
 
     def bulk_replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
         """Replace each named graph with the given N-Triples content (Graph Store Protocol PUT, one per graph)."""
-        import httpx
-
-        if not self.gsp_endpoint:
-            raise StoreError("this remote store has no Graph Store Protocol endpoint configured")
         for name, ntriples in graphs.items():
-            try:
-                response = httpx.put(self.gsp_endpoint, params={"graph": name}, content=ntriples,
-                                     headers={"Content-Type": "application/n-triples"}, timeout=self.timeout_s)
-            except httpx.HTTPError as exc:
-                raise StoreError(f"remote store {self.gsp_endpoint}: {exc}") from exc
-            if response.status_code >= 300:
-                raise StoreError(
-                    f"remote store {self.gsp_endpoint} answered {response.status_code}: {response.text[:500]}")
+            self._gsp_write("PUT", name, ntriples)
 
     def named_graphs(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
