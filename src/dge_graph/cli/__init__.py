@@ -21,12 +21,13 @@ from dge_graph.cli import ontology as ontology_cmd
 from dge_graph.cli import query as query_cmd
 from dge_graph.cli import report as report_cmd
 from dge_graph.cli import serve as serve_cmd
+from dge_graph.cli import timeline as timeline_cmd
 from dge_graph.cli import validate as validate_cmd
 from dge_graph.cli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CommandError  # noqa: F401 (re-exported)
 from dge_graph.kernel.config import Settings
 
 COMMAND_GROUPS = (build_cmd, query_cmd, named_queries_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd,
-                  ontology_cmd, report_cmd)
+                  ontology_cmd, report_cmd, timeline_cmd)
 
 
 def _version() -> str:
