@@ -103,7 +103,7 @@ def test_a_file_declaring_its_neighbours_urn_is_identified_by_its_file_name_and_
     assert kader.measures[f"{AK}mtr:owk-09"].title == "Bestand tegen aanvallen"
     assert kader.measures[f"{AK}mtr:owk-10"].title == "Voorkom lekken via de output"
     assert len(kader.corrections) == 1 and "4-owk-10-lekken.yaml declares urn:nl:ak:mtr:owk-09" in kader.corrections[0]
-    assert f"# Correction: measures/4-owk-10-lekken.yaml" in algoritmekader_turtle(kader, PROVENANCE)
+    assert "# Correction: measures/4-owk-10-lekken.yaml" in algoritmekader_turtle(kader, PROVENANCE)
 
 
 def test_header_and_schemes_cite_repository_commit_date_and_licence(snapshot):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
-from dge_graph.query.named import find_named_query, load_named_queries
 from dge_graph.kernel.namespaces import graph_iri
+from dge_graph.query.named import find_named_query, load_named_queries
 from dge_graph.store import OxigraphStore, Store, graph_to_ntriples
 
 QUERY_NAME = "measures-for-requirement"

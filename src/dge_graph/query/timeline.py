@@ -41,9 +41,6 @@ from dge_graph.rules.validate import (
 )
 from dge_graph.store import Store
 
-KINDS = ("applies-from", "applies-until", "date-gate", "recorded-date")
-
-
 @dataclass(frozen=True)
 class Reading:
     """One reading of the AI Act high-risk date: ``default`` or ``alternative`` (the what-if)."""
