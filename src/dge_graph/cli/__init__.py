@@ -23,6 +23,7 @@ from dge_graph.cli import query as query_cmd
 from dge_graph.cli import report as report_cmd
 from dge_graph.cli import rules as rules_cmd
 from dge_graph.cli import serve as serve_cmd
+from dge_graph.cli import timeline as timeline_cmd
 from dge_graph.cli import validate as validate_cmd
 from dge_graph.cli.errors import (  # noqa: F401 (re-exported)
     EXIT_ERROR,
@@ -35,7 +36,7 @@ from dge_graph.cli.errors import (  # noqa: F401 (re-exported)
 from dge_graph.kernel.config import Settings
 
 COMMAND_GROUPS = (build_cmd, query_cmd, named_queries_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd,
-                  ontology_cmd, report_cmd, rules_cmd)
+                  ontology_cmd, report_cmd, rules_cmd, timeline_cmd)
 
 
 def _version() -> str:

@@ -1,4 +1,4 @@
-"""``dge-graph import intake|algoritmeregister|intake-schema``: bring deployments into the store."""
+"""``dge-graph import intake|algoritmeregister|algoritmekader|intake-schema``: bring sources into the graph."""
 
 from __future__ import annotations
 
@@ -64,6 +64,24 @@ def register(subparsers, add_store_option) -> None:
     add_store_option(register_cmd)
     add_update_token_option(register_cmd)
     register_cmd.set_defaults(handler=handle_algoritmeregister)
+
+    kader = commands.add_parser(
+        "algoritmekader",
+        help="the Algoritmekader's requirements and measures (a task-registry folder) as Turtle (no store)",
+        description="Read a snapshot of the Algoritmekader task registry (MinBZK/task-registry: requirements/*.yaml, "
+        "measures/*.yaml) and write its identifiers, titles, pages, lifecycle phases and measure-requirement links "
+        "as Turtle (data/algoritmekader.ttl; the build loads it). The output is deterministic and cites the "
+        "repository, commit, date and licence given here. See docs/algoritmekader.md.",
+    )
+    kader.add_argument("directory", type=Path, metavar="DIR", help="the snapshot folder")
+    kader.add_argument("--turtle", type=Path, metavar="FILE", help="write here (default: standard output)")
+    kader.add_argument("--repository", required=True, metavar="OWNER/NAME",
+                       help="the GitHub repository of the snapshot, e.g. MinBZK/task-registry")
+    kader.add_argument("--commit", required=True, metavar="SHA", help="the snapshot's commit (40 hex digits)")
+    kader.add_argument("--date", required=True, type=_iso_date, metavar="YYYY-MM-DD", help="the commit's date")
+    kader.add_argument("--licence", metavar="SPDX",
+                       help="SPDX licence id (default: read from the folder's LICENSE.<id>.txt)")
+    kader.set_defaults(handler=handle_algoritmekader)
 
 
 def _write_import(settings, graph_name, graph, source_file: str):
@@ -214,3 +232,41 @@ def _municipality_predicate():
     from dge_graph.kernel.namespaces import DGE
 
     return DGE.municipality
+
+
+def _iso_date(text: str):
+    import argparse
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def handle_algoritmekader(args, settings) -> int:
+    from dge_graph.ingest.algoritmekader import (
+        Provenance,
+        algoritmekader_turtle,
+        detect_licence,
+        read_algoritmekader,
+        write_algoritmekader,
+    )
+
+    licence = args.licence or (detect_licence(args.directory) if args.directory.is_dir() else None)
+    if licence is None:
+        raise CommandError(f"{args.directory}: no single LICENSE.<spdx-id> file found; give --licence")
+    provenance = Provenance(args.repository, args.commit, args.date, licence)
+    if args.turtle is None:
+        print(algoritmekader_turtle(read_algoritmekader(args.directory), provenance), end="")
+        return 0
+    written = write_algoritmekader(args.directory, args.turtle, provenance)
+    kader = written.kader
+    state = "written" if written.changed else "unchanged"
+    print(f"{args.directory}: {len(kader.requirements)} requirements, {len(kader.measures)} measures, "
+          f"{len(kader.serves)} links; {args.turtle} {state}")
+    for note in kader.corrections:
+        print(f"corrected: {note}")
+    for note in kader.dangling:
+        print(f"left out: {note}")
+    return 0
