@@ -431,6 +431,13 @@ def test_from_api_offline_is_a_clear_error_and_writes_nothing(tmp_path, capsys):
     assert not location.exists()  # the store was not even opened
 
 
+def test_from_api_refuses_negative_retries(tmp_path, capsys):
+    code = main(["import", "algoritmeregister", "--from-api", "http://127.0.0.1:9/api/algoritme/NLD",
+                 "--retries", "-1", "--store", str(tmp_path / "s"), "-q"])
+    assert code == 2 and "must not be negative" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
 @pytest.mark.parametrize(
     ("payload", "total_count", "reason"),
     [

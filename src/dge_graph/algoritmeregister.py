@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -467,11 +468,11 @@ SHIPPED_SNAPSHOT_GRAPH = URIRef(f"https://w3id.org/dge-graph/graph/{SHIPPED_SNAP
 # Texts of the register that are not facts: they are not copied, the record's own page is linked instead.
 NOT_COPIED = (DCT.description,)
 
-LICENCES = {
+LICENCES = MappingProxyType({
     "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
     "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
     "EUPL-1.2": "https://joinup.ec.europa.eu/licence/european-union-public-licence-version-12",
-}
+})
 """SPDX licence identifiers accepted by ``--licence`` and the IRI written as ``dct:license`` of the snapshot."""
 
 SNAPSHOT_PREFIXES = (

@@ -122,6 +122,8 @@ def fetch_register(url: str = REGISTER_API_URL, *, page_size: int = PAGE_SIZE, p
     if page_size < 1:
         raise RegisterApiError(url, f"page size must be at least 1, not {page_size}")
     policy = policy or RetryPolicy()
+    if policy.retries < 0 or policy.backoff_s < 0 or policy.timeout_s <= 0:
+        raise RegisterApiError(url, "retries and backoff must not be negative, the timeout must be positive")
     progress = progress or silent()
     fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     import httpx
