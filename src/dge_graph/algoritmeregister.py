@@ -589,22 +589,20 @@ def _header(snapshot: Snapshot, batch: RegisterBatch) -> list[str]:
 def snapshot_turtle(batch: RegisterBatch, snapshot: Snapshot) -> str:
     """Deterministic Turtle of a register batch without its texts: sorted, prefixed, no blank nodes.
 
-    The file describes itself as ``<>`` (the build loads it with its graph IRI as base): ``dct:source`` the
-    snapshot, ``dct:license`` the source's licence."""
+    With ``snapshot.origin``, the snapshot itself is described (absolute IRIs only, so any loader reads the file):
+    its title, ``dct:license`` the source's licence and ``prov:generatedAtTime`` when it was fetched."""
     graph = facts_only(batch.graph)
     prefixes = sorted(SNAPSHOT_PREFIXES, key=lambda p: -len(p[1]))  # longest namespace first
     lines = _header(snapshot, batch)
     lines += [f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in SNAPSHOT_PREFIXES] + [""]
-    title = Literal("Algoritmeregister (algoritmes.overheid.nl): feiten per geregistreerd algoritme", lang="nl")
-    about = [f"<> dct:title {_turtle_term(title, prefixes)}"]
     if snapshot.origin:
-        about.append(f"    dct:source <{snapshot.origin}>")
-    if snapshot.licence:
-        about.append(f"    dct:license <{LICENCES[snapshot.licence]}>")
-    lines.append(" ;\n".join(about) + " .")
-    lines.append("")
-    if snapshot.origin and snapshot.fetched_at and _DATE_TIME.fullmatch(snapshot.fetched_at):
-        lines += [f'<{snapshot.origin}> prov:generatedAtTime "{snapshot.fetched_at}"^^xsd:dateTime .', ""]
+        title = Literal("Algoritmeregister (algoritmes.overheid.nl): momentopname", lang="nl")
+        about = [f"<{snapshot.origin}> dct:title {_turtle_term(title, prefixes)}"]
+        if snapshot.licence:
+            about.append(f"    dct:license <{LICENCES[snapshot.licence]}>")
+        if snapshot.fetched_at and _DATE_TIME.fullmatch(snapshot.fetched_at):
+            about.append(f'    prov:generatedAtTime "{snapshot.fetched_at}"^^xsd:dateTime')
+        lines += [" ;\n".join(about) + " .", ""]
     by_subject: dict[Any, list[tuple[Any, Any]]] = {}
     for s, p, o in graph:
         by_subject.setdefault(s, []).append((p, o))
