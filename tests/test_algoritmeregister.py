@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from pyoxigraph import NamedNode
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from dge_graph.cli import main
-from dge_graph.ingest.algoritmeregister import RegisterError, impact_assessment_safeguards, read_register
+from dge_graph.ingest.algoritmeregister import (
+    SHIPPED_SNAPSHOT,
+    SHIPPED_SNAPSHOT_GRAPH,
+    RegisterError,
+    impact_assessment_safeguards,
+    read_register,
+)
+from dge_graph.ingest.build import build, discover_sources
 from dge_graph.ingest.importing import import_graph_iri
 from dge_graph.kernel.namespaces import DCT, DGE, FOAF, ID, PROV, RDF, SKOS
-from dge_graph.store import OxigraphStore
+from dge_graph.store import OxigraphStore, quads_to_ntriples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "algoritmeregister"
 PRESENT = URIRef(f"{ID}safeguard-status/present")
@@ -275,3 +288,294 @@ def test_import_into_a_remote_store_is_idempotent(remote_store):
     again = write_import(remote_store, graph, batch.graph, source_file="scrape.json")
     assert not again.written
     assert remote_store.named_graphs() == [str(graph)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# --from-api: a local HTTP server on 127.0.0.1 replays the register API's listing (POST, {page, limit} ->
+# {results, total_count}) from the records of api_records.json
+
+
+class ReplayedRegisterApi:
+    """The register API's listing endpoint over a real socket, answering from a list of records.
+
+    ``failures`` is a list of HTTP statuses to answer (in order) before answering properly; ``requests`` records
+    every request body."""
+
+    def __init__(self, records: list[dict], *, failures: list[int] | None = None, total_count: int | None = None,
+                 payload: object | None = None):
+        self.records, self.failures = records, list(failures or [])
+        self.total_count = len(records) if total_count is None else total_count
+        self.payload = payload
+        self.requests: list[dict] = []
+
+    def answer(self, body: dict) -> tuple[int, dict[str, str], bytes]:
+        self.requests.append(body)
+        if self.failures:
+            status = self.failures.pop(0)
+            return status, ({"Retry-After": "0"} if status == 429 else {}), b'{"detail": "busy"}'
+        if self.payload is not None:
+            return 200, {}, json.dumps(self.payload).encode("utf-8")
+        page, limit = int(body["page"]), int(body["limit"])
+        results = self.records[(page - 1) * limit: page * limit]
+        return 200, {}, json.dumps({"results": results, "total_count": self.total_count}).encode("utf-8")
+
+
+@contextmanager
+def serving(api: ReplayedRegisterApi):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            status, headers, content = api.answer(body)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/algoritme/NLD"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+API_RECORDS = FIXTURES / "api_records.json"
+
+
+def api_records() -> list[dict]:
+    return json.loads(API_RECORDS.read_text(encoding="utf-8"))
+
+
+def import_graph_lines(location: str, graph: str) -> tuple[list[str], str]:
+    """The sorted N-Triples of one import graph without its provenance (the graph's self-description and the
+    import timestamps), and the graph's dge:contentHash."""
+    store = OxigraphStore(location)
+    try:
+        quads = list(store.raw.quads_for_pattern(None, None, None, NamedNode(graph)))
+    finally:
+        store.close()
+    kept = [q for q in quads if q.subject != NamedNode(graph) and q.predicate != NamedNode(str(PROV.generatedAtTime))]
+    digest = [str(q.object.value) for q in quads if q.subject == NamedNode(graph) and q.predicate == NamedNode(str(DGE.contentHash))]
+    lines = sorted(quads_to_ntriples(kept).decode("utf-8").splitlines())
+    return lines, digest[0]
+
+
+def test_from_api_imports_exactly_what_the_file_import_gives(tmp_path, capsys):
+    api = ReplayedRegisterApi(api_records())
+    via_api, via_file = str(tmp_path / "api"), str(tmp_path / "file")
+    with serving(api) as url:
+        assert main(["import", "algoritmeregister", "--from-api", url, "--page-size", "3", "--store", via_api]) == 0
+    captured = capsys.readouterr()
+    assert "7 deployments, 5 linked to 4 municipalities, 2 other organisations; imported" in captured.out
+    assert "[3/3] register API: page 3 (7 of 7 records)" in captured.err  # the progress bar, one step a page
+    assert api.requests == [{"page": "1", "limit": "3"}, {"page": "2", "limit": "3"}, {"page": "3", "limit": "3"}]
+    assert main(["import", "algoritmeregister", str(API_RECORDS), "--store", via_file]) == 0
+    api_graph = str(import_graph_iri("algoritmeregister", f"api-{url.split('/')[2]}"))
+    file_graph = str(import_graph_iri("algoritmeregister", API_RECORDS.name))
+    api_lines, api_hash = import_graph_lines(via_api, api_graph)
+    file_lines, file_hash = import_graph_lines(via_file, file_graph)
+    assert api_lines == file_lines and len(api_lines) > 7 * 8
+    assert api_hash == file_hash
+
+
+def test_from_api_again_changes_nothing(tmp_path, capsys):
+    location = str(tmp_path / "store")
+    with serving(ReplayedRegisterApi(api_records())) as url:
+        assert main(["import", "algoritmeregister", "--from-api", url, "--store", location, "-q"]) == 0
+        first = all_quads(location)
+        assert main(["import", "algoritmeregister", "--from-api", url, "--store", location, "-q"]) == 0
+    assert "unchanged (already imported)" in capsys.readouterr().out
+    assert all_quads(location) == first
+
+
+def test_from_api_retries_busy_and_failing_pages(tmp_path, capsys):
+    api = ReplayedRegisterApi(api_records(), failures=[503, 429, 502])
+    with serving(api) as url:
+        code = main(["import", "algoritmeregister", "--from-api", url, "--page-size", "4", "--retries", "3",
+                     "--backoff", "0", "--store", str(tmp_path / "store"), "-q"])
+    assert code == 0, capsys.readouterr().err
+    assert len(api.requests) == 3 + 2  # three refused attempts of page 1, then pages 1 and 2
+    assert "7 deployments" in capsys.readouterr().out
+
+
+def test_from_api_gives_up_after_the_retries_and_writes_nothing(tmp_path, capsys):
+    location = str(tmp_path / "store")
+    assert main(["import", "algoritmeregister", str(FIXTURES / "scrape.json"), "--store", location, "-q"]) == 0
+    before = all_quads(location)
+    api = ReplayedRegisterApi(api_records(), failures=[500, 500, 500])
+    with serving(api) as url:
+        code = main(["import", "algoritmeregister", "--from-api", url, "--retries", "2", "--backoff", "0",
+                     "--store", location, "-q"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "page 1: HTTP 500 (after 2 retries); nothing imported" in err
+    assert len(api.requests) == 3
+    assert all_quads(location) == before
+
+
+def test_from_api_offline_is_a_clear_error_and_writes_nothing(tmp_path, capsys):
+    with socket.socket() as sock:  # a port on which nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    location = tmp_path / "store"
+    code = main(["import", "algoritmeregister", "--from-api", f"http://127.0.0.1:{port}/api/algoritme/NLD",
+                 "--retries", "1", "--backoff", "0", "--store", str(location), "-q"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the register API" in err and "is this machine online?" in err
+    assert "nothing imported" in err
+    assert not location.exists()  # the store was not even opened
+
+
+def test_from_api_refuses_negative_retries(tmp_path, capsys):
+    code = main(["import", "algoritmeregister", "--from-api", "http://127.0.0.1:9/api/algoritme/NLD",
+                 "--retries", "-1", "--store", str(tmp_path / "s"), "-q"])
+    assert code == 2 and "must not be negative" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "total_count", "reason"),
+    [
+        ({"items": []}, None, "key 'results' is not a list of records"),
+        ({"results": [], "total_count": "7"}, None, "key 'total_count' is not a count"),
+        (None, 9, "the API announced 9 records but gave 7 distinct ones"),
+    ],
+)
+def test_from_api_refuses_answers_of_another_shape(tmp_path, capsys, payload, total_count, reason):
+    api = ReplayedRegisterApi(api_records(), payload=payload, total_count=total_count)
+    with serving(api) as url:
+        code = main(["import", "algoritmeregister", "--from-api", url, "--store", str(tmp_path / "s"), "-q"])
+    assert code == 2
+    assert reason in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_record_repeated_across_shifted_pages_is_kept_once():
+    from dge_graph.ingest.register_api import fetch_register
+
+    records = api_records()
+    shifted = records[:3] + records[2:]  # page 2 starts with the last record of page 1 again
+    api = ReplayedRegisterApi(shifted, total_count=len(records))
+    with serving(api) as url:
+        pages = fetch_register(url, page_size=3, sleep=lambda _: None)
+    assert [r["lars"] for r in pages.records] == [r["lars"] for r in records]
+    assert pages.pages == 3
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the shipped snapshot: facts-only deterministic Turtle, built into the store, replaced by a register import
+
+
+def write_fixture_snapshot(source: Path, out: Path) -> None:
+    assert main(["import", "algoritmeregister", str(source), "--turtle", str(out), "--licence", "CC0-1.0",
+                 "--snapshot-url", "https://github.com/schellevis/algoritmeregister/blob/"
+                 "e9fde948e21b999929d25f50013eb26a4a89746b/data/algoritmes.json"]) == 0
+
+
+def test_snapshot_turtle_is_the_import_without_texts(tmp_path):
+    out = tmp_path / "snapshot.ttl"
+    write_fixture_snapshot(FIXTURES / "standard_v1_0.json", out)
+    text = out.read_text(encoding="utf-8")
+    write_fixture_snapshot(FIXTURES / "standard_v1_0.json", tmp_path / "again.ttl")
+    assert (tmp_path / "again.ttl").read_bytes() == out.read_bytes()  # deterministic
+    assert "# Snapshot: repository schellevis/algoritmeregister, commit e9fde948e21b999929d25f50013eb26a4a89746b" in text
+    assert "# Licence of the source data: CC0-1.0" in text
+    assert "--turtle <this file>" in text and "No description texts are copied" in text
+    import pyoxigraph
+
+    assert list(pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE))  # no base IRI needed
+    parsed = Graph().parse(data=text, format="turtle")
+    batch = read_register(FIXTURES / "standard_v1_0.json")
+    expected = Graph()
+    for triple in batch.graph:
+        if triple[1] != DCT.description:
+            expected.add(triple)
+    about = URIRef("https://github.com/schellevis/algoritmeregister/blob/e9fde948e21b999929d25f50013eb26a4a89746b/"
+                   "data/algoritmes.json")  # the snapshot, described by the file
+    records = {t for t in parsed if t[0] != about}
+    assert records == set(expected)  # every fact of the import, and nothing else
+    assert (about, DCT.license, URIRef("https://creativecommons.org/publicdomain/zero/1.0/")) in parsed
+    assert not list(parsed.objects(None, DCT.description))
+    for record in json.loads((FIXTURES / "standard_v1_0.json").read_text(encoding="utf-8")):
+        for key in ("description_short", "lawful_basis", "human_intervention"):
+            if record.get(key):
+                assert record[key] not in text
+
+
+def test_snapshot_needs_a_known_licence(tmp_path, capsys):
+    code = main(["import", "algoritmeregister", str(FIXTURES / "scrape.json"), "--turtle", str(tmp_path / "x.ttl"),
+                 "--licence", "WTFPL"])
+    assert code == 2 and "not a known SPDX id" in capsys.readouterr().err
+    assert not (tmp_path / "x.ttl").exists()
+
+
+def project_with_snapshot(tmp_path: Path, source: Path) -> Path:
+    """A project root whose data/ holds only a register snapshot made from ``source``."""
+    root = tmp_path / "project"
+    write_fixture_snapshot(source, root / SHIPPED_SNAPSHOT)
+    return root
+
+
+def deployment_rows(location: str) -> tuple[int, int]:
+    """(solutions of ?d a dge:Deployment in the union default graph, distinct deployments): equal when no
+    deployment is stated twice."""
+    store = OxigraphStore(location)
+    try:
+        rows = store.query("SELECT (COUNT(?d) AS ?n) (COUNT(DISTINCT ?d) AS ?distinct) "
+                           "WHERE { ?d a <https://w3id.org/dge-graph/def#Deployment> }").rows[0]
+        return int(rows["n"].toPython()), int(rows["distinct"].toPython())
+    finally:
+        store.close()
+
+
+def test_a_whole_register_import_replaces_the_shipped_snapshot_and_the_build_leaves_it_out(tmp_path, capsys):
+    root = project_with_snapshot(tmp_path, FIXTURES / "scrape.json")
+    location = str(tmp_path / "store")
+    store = OxigraphStore(location)
+    build(store, discover_sources(root))
+    store.close()
+    assert deployment_rows(location) == (6, 6)
+    assert main(["import", "algoritmeregister", str(FIXTURES / "scrape.json"), "--store", location, "-q"]) == 0
+    assert deployment_rows(location) == (6, 6)  # the same IRIs, stated once: the snapshot graph is gone
+    graphs = {q.graph_name.value for q in all_quads(location)}
+    assert str(SHIPPED_SNAPSHOT_GRAPH) not in graphs
+    store = OxigraphStore(location)
+    report = build(store, discover_sources(root))
+    store.close()
+    assert report.replaced == [SHIPPED_SNAPSHOT]
+    assert deployment_rows(location) == (6, 6)
+    first = all_quads(location)
+    assert main(["import", "algoritmeregister", str(FIXTURES / "scrape.json"), "--store", location]) == 0
+    assert "unchanged (already imported)" in capsys.readouterr().out
+    assert all_quads(location) == first
+
+
+def test_a_partial_file_that_restates_the_snapshot_is_refused(tmp_path, capsys):
+    root = project_with_snapshot(tmp_path, FIXTURES / "standard_v1_0.json")
+    location = str(tmp_path / "store")
+    store = OxigraphStore(location)
+    build(store, discover_sources(root))
+    store.close()
+    before = all_quads(location)
+    capsys.readouterr()
+    assert main(["import", "algoritmeregister", str(FIXTURES / "standard_v1_0.json"), "--store", location]) == 2
+    err = capsys.readouterr().err
+    assert "5 record(s) are already in the shipped register snapshot (data/register/algoritmeregister.ttl)" in err
+    assert "--replace-snapshot" in err
+    assert all_quads(location) == before
+    assert main(["import", "algoritmeregister", str(FIXTURES / "standard_v1_0.json"), "--replace-snapshot",
+                 "--store", location, "-q"]) == 0
+    assert deployment_rows(location) == (5, 5)
+    # a partial file without overlap is added next to the snapshot
+    assert main(["import", "algoritmeregister", str(API_RECORDS), "--store", location, "-q"]) == 0
+    assert deployment_rows(location) == (12, 12)

@@ -269,3 +269,21 @@ def test_oversized_requests_get_413():
                            ).status_code == 413
         assert client.get("/sparql", params={"query": big}).status_code == 413
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_only_the_token_holder_may_send_a_large_write():
+    """A stored validation result of the national register is several MB: the update token lifts the body limit
+    for writes, an anonymous (or wrongly authorised) request keeps the small one."""
+    settings = Settings(store=":memory:", max_request_bytes=10_000, max_write_bytes=1_000_000, update_token="t0k")
+    app = create_app(settings, store=OxigraphStore(None))
+    triples = "".join(f"<urn:x:s{i}> <urn:x:p> \"{i}\" .\n" for i in range(2000)).encode()  # ~70 kB
+    put = {"params": {"graph": "urn:x:g"}, "content": triples, "headers": {"Content-Type": "application/n-triples"}}
+    with TestClient(app) as client:
+        assert client.put("/rdf-graph-store", **put).status_code == 413
+        wrong = {**put, "headers": {**put["headers"], "Authorization": "Bearer nope"}}
+        assert client.put("/rdf-graph-store", **wrong).status_code == 413
+        right = {**put, "headers": {**put["headers"], "Authorization": "Bearer t0k"}}
+        assert client.put("/rdf-graph-store", **right).status_code in (200, 201, 204)
+        count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH <urn:x:g> { ?s ?p ?o } }"},
+                           headers={"Accept": "application/sparql-results+json"}).json()
+        assert count["results"]["bindings"][0]["n"]["value"] == "2000"

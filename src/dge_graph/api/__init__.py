@@ -65,7 +65,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.add_exception_handler(BadAcceptHeader, _bad_accept_header)
     install_exception_handlers(app)
-    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes, update_token=settings.update_token,
+                       max_write_bytes=settings.max_write_bytes)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sparql.router)
     app.include_router(update.router)

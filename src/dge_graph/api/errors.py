@@ -11,6 +11,8 @@ the store failing 502 (``StoreError``), past the time limit, past the row limit 
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
@@ -78,22 +80,32 @@ def install_exception_handlers(app: FastAPI) -> None:
 
 
 class RequestSizeLimit:
-    """413 for a query string or request body longer than ``max_bytes``."""
+    """413 for a query string or request body longer than ``max_bytes`` (``max_write_bytes`` for a request that
+    carries the update token: only the holder of the token may send large writes)."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app, max_bytes: int, update_token: str | None = None, max_write_bytes: int | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.update_token = update_token
+        self.max_write_bytes = max_write_bytes or max_bytes
+
+    def _limit(self, headers: dict) -> int:
+        if self.update_token is None:
+            return self.max_bytes
+        given = headers.get(b"authorization", b"")
+        expected = f"Bearer {self.update_token}".encode()
+        return self.max_write_bytes if hmac.compare_digest(given, expected) else self.max_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = self.max_bytes
-        if len(scope.get("query_string", b"")) > limit:
-            return await self._refuse(scope, receive, send, "query string")
+        if len(scope.get("query_string", b"")) > self.max_bytes:
+            return await self._refuse(scope, receive, send, "query string", self.max_bytes)
         headers = dict(scope.get("headers") or ())
+        limit = self._limit(headers)
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            return await self._refuse(scope, receive, send, "request body")
+            return await self._refuse(scope, receive, send, "request body", limit)
         received = 0
 
         async def counted_receive():
@@ -108,11 +120,12 @@ class RequestSizeLimit:
         try:
             await self.app(scope, counted_receive, send)
         except _BodyTooLarge:
-            await self._refuse(scope, receive, send, "request body")
+            await self._refuse(scope, receive, send, "request body", limit)
 
-    async def _refuse(self, scope, receive, send, what: str):
-        response = _plain(413, f"the {what} is longer than this server's limit of {self.max_bytes} bytes "
-                               "(DGE_MAX_REQUEST_BYTES)", {"Connection": "close"})
+    async def _refuse(self, scope, receive, send, what: str, limit: int):
+        setting = "DGE_MAX_WRITE_BYTES" if limit == self.max_write_bytes != self.max_bytes else "DGE_MAX_REQUEST_BYTES"
+        response = _plain(413, f"the {what} is longer than this server's limit of {limit} bytes ({setting})",
+                          {"Connection": "close"})
         await response(scope, receive, send)
 
 

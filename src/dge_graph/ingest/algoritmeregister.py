@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -125,7 +126,7 @@ class RegisterSummary:
 
 @dataclass
 class RegisterBatch:
-    source: Path
+    source: Path | str  # the file, or the API URL the records were fetched from
     record_format: str
     graph: Graph
     summary: RegisterSummary
@@ -287,7 +288,8 @@ def parse_standard(records: Iterable[Any], file: str) -> list[RegisterRecord]:
             raise RegisterError(file, "a record must be a JSON object", f"#{index}")
         f = _Fields(file, _ref(index, record, "lars"), record)
         lars = checked_lars(file, f.ref, "lars", f.text("lars"))
-        published = f.text("publication_dt")
+        # publication_dt (the standard), else create_dt (the register API's listing records)
+        published = f.text("publication_dt") or f.text("create_dt")
         parsed.append(RegisterRecord(
             ref=f.ref,
             lars=lars,
@@ -494,19 +496,34 @@ def records_to_graph(records: list[RegisterRecord], file: str,
     return graph, summary, deployments
 
 
-def read_register(path: Path | str, *, record_format: str = "auto",
-                  municipalities: MunicipalityIndex | None = None) -> RegisterBatch:
-    """Read one register JSON file into RDF; raise ``RegisterError`` (file, record, key) on bad input."""
+def load_register_json(path: Path | str) -> Any:
+    """The parsed JSON of a register file; ``RegisterError`` naming the file when it cannot be read."""
     path = Path(path)
     name = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise RegisterError(name, "no such file") from None
     except json.JSONDecodeError as exc:
         raise RegisterError(name, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except UnicodeDecodeError as exc:
         raise RegisterError(name, f"not UTF-8 text: {exc.reason}") from None
+
+
+def read_register(path: Path | str, *, record_format: str = "auto",
+                  municipalities: MunicipalityIndex | None = None) -> RegisterBatch:
+    """Read one register JSON file into RDF; raise ``RegisterError`` (file, record, key) on bad input."""
+    return register_batch(load_register_json(path), Path(path), record_format=record_format,
+                          municipalities=municipalities)
+
+
+def register_batch(data: Any, source: Path | str, *, record_format: str = "auto",
+                   municipalities: MunicipalityIndex | None = None) -> RegisterBatch:
+    """Register records already parsed from JSON (a file, or the pages of the API) into RDF.
+
+    ``source`` names where the records came from in errors and in the batch (a file path or the API URL)."""
+    path = source
+    name = str(source)
     try:
         chosen = detect_format(data) if record_format == "auto" else record_format
         records = _record_list(data)
@@ -517,3 +534,177 @@ def read_register(path: Path | str, *, record_format: str = "auto",
     parsed = parse_scrape(records, name) if chosen == "scrape" else parse_standard(records, name)
     graph, summary, deployments = records_to_graph(parsed, name, municipalities)
     return RegisterBatch(path, chosen, graph, summary, deployments)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the shipped snapshot: data/register/algoritmeregister.ttl (facts only, deterministic Turtle)
+
+SHIPPED_SNAPSHOT = "data/register/algoritmeregister.ttl"
+"""Where the project keeps its re-expression of the public register (built into the default graph)."""
+
+SHIPPED_SNAPSHOT_GRAPH = URIRef(f"https://w3id.org/dge-graph/graph/{SHIPPED_SNAPSHOT}")
+"""The named graph ``dge-graph build`` loads the shipped snapshot into (``graph/<path>``, see ``build.Source``)."""
+
+# Texts of the register that are not facts: they are not copied, the record's own page is linked instead.
+NOT_COPIED = (DCT.description,)
+
+LICENCES = MappingProxyType({
+    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "EUPL-1.2": "https://joinup.ec.europa.eu/licence/european-union-public-licence-version-12",
+})
+"""SPDX licence identifiers accepted by ``--licence`` and the IRI written as ``dct:license`` of the snapshot."""
+
+SNAPSHOT_PREFIXES = (
+    ("dct", str(DCT)),
+    ("dge", str(DGE)),
+    ("deployment", str(id_iri("deployment", ""))),
+    ("municipality", str(id_iri("municipality", ""))),
+    ("org", "http://www.w3.org/ns/org#"),
+    ("organisation", str(id_iri("organisation", ""))),
+    ("deployer-type", str(id_iri("deployer-type", ""))),
+    ("deployment-status", str(id_iri("deployment-status", ""))),
+    ("record-kind", str(id_iri("record-kind", ""))),
+    ("safeguard-status", str(id_iri("safeguard-status", ""))),
+    ("safeguard-type", str(id_iri("safeguard-type", ""))),
+    ("foaf", str(FOAF)),
+    ("prov", str(PROV)),
+    ("rdf", str(RDF)),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("skos", str(SKOS)),
+    ("xsd", str(XSD)),
+)
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_PN_LOCAL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+_GITHUB_BLOB = re.compile(r"https://github\.com/(?P<repo>[^/]+/[^/]+)/(?:blob|tree)/(?P<commit>[0-9a-f]{7,40})/(?P<path>\S+)")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where a register snapshot came from, for the header and the dataset description of the Turtle file."""
+
+    source: str  # the file name or the API URL the records were read from
+    sha256: str | None  # of the file's bytes (None for the API)
+    fetched_at: str | None  # when the scrape / the API was read (the scrape's ``fetched_at``)
+    origin: str | None = None  # a permanent URL of the snapshot, e.g. a GitHub blob URL at a commit
+    licence: str | None = None  # SPDX id (a key of LICENCES)
+    command: str | None = None  # the command that made the file
+
+
+def file_snapshot(path: Path | str, *, origin: str | None = None, licence: str | None = None,
+                  command: str | None = None) -> Snapshot:
+    """The provenance of a register file: its name, digest and (for the scrape) ``fetched_at``."""
+    path = Path(path)
+    data = load_register_json(path)
+    fetched = data.get("fetched_at") if isinstance(data, dict) else None
+    return Snapshot(path.name, hashlib.sha256(path.read_bytes()).hexdigest(),
+                    fetched if isinstance(fetched, str) else None, origin, licence, command)
+
+
+def facts_only(graph: Graph) -> Graph:
+    """The graph without the register's texts (``NOT_COPIED``): what the project ships."""
+    out = Graph()
+    for triple in graph:
+        if triple[1] not in NOT_COPIED:
+            out.add(triple)
+    return out
+
+
+def _turtle_term(term, prefixes: list[tuple[str, str]]) -> str:
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, namespace in prefixes:
+            if text.startswith(namespace) and _PN_LOCAL.fullmatch(text[len(namespace):]):
+                return f"{prefix}:{text[len(namespace):]}"
+        return f"<{text}>"
+    if isinstance(term, Literal):
+        if term.datatype == XSD.boolean:
+            return "true" if term.toPython() is True else "false"
+        lexical = str(term)
+        escaped = "".join(_TURTLE_ESCAPES.get(ch, ch if ord(ch) >= 0x20 else f"\\u{ord(ch):04X}") for ch in lexical)
+        if term.language:
+            return f'"{escaped}"@{term.language}'
+        if term.datatype and term.datatype != XSD.string:
+            return f'"{escaped}"^^{_turtle_term(term.datatype, prefixes)}'
+        return f'"{escaped}"'
+    raise ValueError(f"the snapshot writes no blank nodes: {term!r}")
+
+
+_TURTLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _header(snapshot: Snapshot, batch: RegisterBatch) -> list[str]:
+    summary = batch.summary
+    lines = [
+        "# The national algorithm register (algoritmes.overheid.nl) as linked data: one dge:Deployment per record.",
+        f"# {summary.deployments} records, {summary.linked_deployments} of them under {summary.linked_municipalities} "
+        f"municipalities, {summary.other_organisations} other organisations.",
+        "#",
+        "# Generated by the project's own importer (src/dge_graph/algoritmeregister.py, docs/algoritmeregister.md)",
+        f"# from {snapshot.source}" + (f" (sha256 {snapshot.sha256})" if snapshot.sha256 else "")
+        + (f", fetched {snapshot.fetched_at}" if snapshot.fetched_at else "") + ".",
+    ]
+    if snapshot.origin:
+        match = _GITHUB_BLOB.fullmatch(snapshot.origin)
+        if match:
+            lines.append(f"# Snapshot: repository {match['repo']}, commit {match['commit']}, path {match['path']}.")
+        lines.append(f"# Snapshot URL: {snapshot.origin}")
+    if snapshot.licence:
+        lines.append(f"# Licence of the source data: {snapshot.licence} ({LICENCES[snapshot.licence]}).")
+    if snapshot.command:
+        lines.append(f"# Command: {snapshot.command}")
+    lines += [
+        "#",
+        "# Facts only: identifiers, titles, organisations, status, dates, register category, impact assessments",
+        "# named, whether a lawful basis is given (not its text). No description texts are copied (not the purpose,",
+        "# not the lawful basis): each record links to its page in the register (dct:source, foaf:page).",
+        "# A fact the register does not state is not written (unknown, never false).",
+        "# Do not edit: regenerate with the command above (tests/shared/test_register_shared.py compares the result",
+        "# byte for byte). A register import into the store replaces this snapshot there (docs/algoritmeregister.md).",
+        "",
+    ]
+    return lines
+
+
+def snapshot_turtle(batch: RegisterBatch, snapshot: Snapshot) -> str:
+    """Deterministic Turtle of a register batch without its texts: sorted, prefixed, no blank nodes.
+
+    With ``snapshot.origin``, the snapshot itself is described (absolute IRIs only, so any loader reads the file):
+    its title, ``dct:license`` the source's licence and ``prov:generatedAtTime`` when it was fetched."""
+    graph = facts_only(batch.graph)
+    prefixes = sorted(SNAPSHOT_PREFIXES, key=lambda p: -len(p[1]))  # longest namespace first
+    lines = _header(snapshot, batch)
+    lines += [f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in SNAPSHOT_PREFIXES] + [""]
+    if snapshot.origin:
+        title = Literal("Algoritmeregister (algoritmes.overheid.nl): momentopname", lang="nl")
+        about = [f"<{snapshot.origin}> dct:title {_turtle_term(title, prefixes)}"]
+        if snapshot.licence:
+            about.append(f"    dct:license <{LICENCES[snapshot.licence]}>")
+        if snapshot.fetched_at and _DATE_TIME.fullmatch(snapshot.fetched_at):
+            about.append(f'    prov:generatedAtTime "{snapshot.fetched_at}"^^xsd:dateTime')
+        lines += [" ;\n".join(about) + " .", ""]
+    by_subject: dict[Any, list[tuple[Any, Any]]] = {}
+    for s, p, o in graph:
+        by_subject.setdefault(s, []).append((p, o))
+    for subject in sorted(by_subject, key=str):
+        rendered = []
+        for predicate, obj in by_subject[subject]:
+            key = (predicate != RDF.type, str(predicate))
+            rendered.append((key, "a" if predicate == RDF.type else _turtle_term(predicate, prefixes),
+                             _turtle_term(obj, prefixes)))
+        rendered.sort()
+        parts = [f"{_turtle_term(subject, prefixes)} {rendered[0][1]} {rendered[0][2]}"]
+        parts += [f"    {p} {o}" for _, p, o in rendered[1:]]
+        lines.append(" ;\n".join(parts) + " .")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_snapshot(batch: RegisterBatch, snapshot: Snapshot, out: Path | str) -> Path:
+    """Write ``snapshot_turtle`` to ``out`` (folders created; written whole via a temporary file, then renamed)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(out.name + ".tmp")
+    temporary.write_text(snapshot_turtle(batch, snapshot), encoding="utf-8", newline="\n")
+    temporary.replace(out)
+    return out

@@ -54,6 +54,7 @@ class Source:
 class BuildReport:
     graphs: list[tuple[str, str, int]] = field(default_factory=list)  # (graph IRI, source file, triples)
     dropped: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # source files left out: an import replaces their graph
 
     @property
     def triples(self) -> int:
@@ -108,13 +109,29 @@ def provenance_triples(source: Source, triple_count: int, activity: ox.NamedNode
     ]
 
 
+_REPLACED_BY_IMPORTS = """
+SELECT DISTINCT ?replaced WHERE { GRAPH ?import { ?import <http://purl.org/dc/terms/replaces> ?replaced } }
+"""
+
+
+def replaced_by_imports(store: Store) -> set[str]:
+    """Build graphs that an import in the store says it replaces (``dct:replaces``, see ``importing.write_import``):
+    e.g. the shipped register snapshot after a register refresh. The build leaves them out."""
+    result = store.query(_REPLACED_BY_IMPORTS)
+    return {str(row["replaced"]) for row in getattr(result, "rows", []) if "replaced" in row}
+
+
 def build(store: Store, sources: Sequence[Source] | None = None, *, progress: Progress | None = None) -> BuildReport:
-    """Parse every source, then atomically replace the store's build-owned graphs with the result."""
+    """Parse every source, then atomically replace the store's build-owned graphs with the result.
+
+    A source whose graph an import replaces (``replaced_by_imports``) is skipped and listed in ``report.replaced``."""
     progress = progress or silent()
     sources = list(sources) if sources is not None else discover_sources()
+    replaced = replaced_by_imports(store)
+    report = BuildReport(replaced=sorted(s.relative for s in sources if s.graph in replaced))
+    sources = [s for s in sources if s.graph not in replaced]
     when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     activity = ox.NamedNode(f"{ID}build/{when.strftime('%Y%m%dT%H%M%SZ')}")
-    report = BuildReport()
     payload: dict[str, bytes] = {}
     for index, source in enumerate(sources, start=1):
         triples = parse_source(source)
@@ -129,5 +146,7 @@ def build(store: Store, sources: Sequence[Source] | None = None, *, progress: Pr
         store.replace_graphs(payload, drop=report.dropped)
     except StoreError as exc:
         raise BuildError("(store)", str(exc)) from exc
+    for relative in report.replaced:
+        progress.step(f"left out {relative}: an import in the store replaces it")
     progress.done(f"built {len(payload)} graphs, {report.triples} triples")
     return report

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 
-from dge_graph.kernel.namespaces import DGE, GRAPH, PROV, RDF, VOID, XSD
+from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, PROV, RDF, VOID, XSD
 from dge_graph.store import SelectResult, Store, graph_to_ntriples
 
 IMPORT_GRAPH_PREFIX = f"{GRAPH}import/"
@@ -52,10 +53,14 @@ def stored_hash(store: Store, graph: URIRef) -> str | None:
 
 
 def write_import(store: Store, graph_name: URIRef, graph: Graph, *, source_file: str,
-                 when: dt.datetime | None = None) -> WriteResult:
-    """Replace the named graph ``graph_name`` with ``graph`` plus provenance, unless it holds the same content."""
+                 when: dt.datetime | None = None, replaces: Sequence[URIRef] = ()) -> WriteResult:
+    """Replace the named graph ``graph_name`` with ``graph`` plus provenance, unless it holds the same content.
+
+    ``replaces``: graphs this import supersedes (e.g. the shipped register snapshot): dropped in the same update,
+    and recorded as ``dct:replaces`` so that ``build`` does not load them again."""
     digest = content_hash(graph)
-    if stored_hash(store, graph_name) == digest:
+    present = set(store.named_graphs()) if replaces else set()
+    if stored_hash(store, graph_name) == digest and not any(str(g) in present for g in replaces):
         return WriteResult(str(graph_name), len(graph), written=False)
     when = (when or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
     stamp = Literal(when.isoformat(), datatype=XSD.dateTime)
@@ -70,5 +75,8 @@ def write_import(store: Store, graph_name: URIRef, graph: Graph, *, source_file:
     out.add((graph_name, DGE.contentHash, Literal(digest)))
     out.add((graph_name, PROV.generatedAtTime, stamp))
     out.add((graph_name, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-    store.replace_graphs({str(graph_name): graph_to_ntriples(out)})
+    for replaced in replaces:
+        out.add((graph_name, DCT.replaces, URIRef(replaced)))
+    store.replace_graphs({str(graph_name): graph_to_ntriples(out)},
+                         drop=[str(g) for g in replaces if str(g) in present])
     return WriteResult(str(graph_name), len(out), written=True)

@@ -42,7 +42,10 @@ class Settings:
     allow_service: tuple[str, ...] = ()
     """SPARQL ``SERVICE`` endpoints queries may call (full IRIs); empty: ``SERVICE`` is refused (HTTP 400)."""
     max_request_bytes: int = 1_000_000
-    """Longest request body, query string or SPARQL text the server accepts (HTTP 413 beyond)."""
+    """Longest request body, query string or SPARQL text the server accepts from anyone (HTTP 413 beyond)."""
+    max_write_bytes: int = 1_000_000_000
+    """Longest request body of a request that carries the update token (a stored validation result or an import
+    of the national register is several MB); anonymous requests keep ``max_request_bytes``."""
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -58,6 +61,7 @@ class Settings:
             "hr_date": dt.date.fromisoformat(env["DGE_HR_DATE"]) if env.get("DGE_HR_DATE") else DEFAULT_HR_DATE,
             "allow_service": tuple(env.get("DGE_ALLOW_SERVICE", "").split()),
             "max_request_bytes": int(env.get("DGE_MAX_REQUEST_BYTES", "1000000")),
+            "max_write_bytes": int(env.get("DGE_MAX_WRITE_BYTES", "1000000000")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
