@@ -53,14 +53,17 @@ MediaTypeChooser = Callable[[str], "str | None"]
 """Given a query form (``SELECT``, ``ASK``, ``CONSTRUCT``), the media type to answer in, or ``None`` (406)."""
 
 
-def negotiated_media_type(accept: str | None, form: str) -> str | None:
-    """The result media type for ``accept`` (an Accept header or a media type) and a query form; with
-    ``functools.partial`` a ``MediaTypeChooser`` that can be sent to a worker process."""
+def negotiated_media_type(accept: str | None, formats: tuple[str, ...], form: str) -> str | None:
+    """The result media type for an ``Accept`` header, the ``format``-style parameter values (read per query form,
+    the first that names a format of the form wins) and a query form; with ``functools.partial`` a
+    ``MediaTypeChooser`` that can be sent to a worker process."""
     from dge_graph.api.serializers import GRAPH_MEDIA_TYPES as GRAPH_TYPES
     from dge_graph.api.serializers import SELECT_MEDIA_TYPES as SELECT_TYPES
     from dge_graph.kernel import conneg
 
-    return conneg.negotiate(accept, GRAPH_TYPES if form == "CONSTRUCT" else SELECT_TYPES)
+    if form == "CONSTRUCT":
+        return conneg.result_media_type(accept, formats, GRAPH_TYPES, conneg.GRAPH_RESULT_ALIASES)
+    return conneg.result_media_type(accept, formats, SELECT_TYPES, conneg.SELECT_RESULT_ALIASES)
 
 
 def evaluate_query(

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from dge_graph.api.auth import require_update_token
+from dge_graph.api.caching import store_written
 from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.guard import guarded
 from dge_graph.api.routing import routes
@@ -105,7 +106,7 @@ async def graph_store(request: Request, graph: str | None = GRAPH_PARAMETER,
             try:
                 await run_in_threadpool(store.replace_graphs, {}, drop=[target])
             finally:
-                request.app.state.guard.store_changed()
+                store_written(request)
             return Response(status_code=204)
         data = await _body_as_ntriples(request, target)
         if request.method == "POST" and exists:
@@ -113,7 +114,7 @@ async def graph_store(request: Request, graph: str | None = GRAPH_PARAMETER,
         try:
             await run_in_threadpool(store.replace_graphs, {target: data})
         finally:
-            request.app.state.guard.store_changed()
+            store_written(request)
         return Response(status_code=204 if exists else 201)
     except ProtocolError as exc:
         return _plain(exc.status, exc.message, exc.headers)
