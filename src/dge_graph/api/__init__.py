@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from dge_graph.api import caching, compare, linked_data, municipalities, named_queries, query_page, sparql, update, void
+from dge_graph.api import caching, compare, jsonld, linked_data, municipalities, named_queries, query_page, sparql, update, void
 from dge_graph.api.errors import RequestSizeLimit, install_exception_handlers
 from dge_graph.api.evaluation import MAX_CONCURRENT_QUERIES
 from dge_graph.api.guard import guard_for
@@ -73,6 +73,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sparql.router)
+    app.include_router(jsonld.router)
     app.include_router(update.router)
     app.include_router(linked_data.router)
     app.include_router(void.router)

@@ -31,6 +31,7 @@ from dge_graph.api.caching import store_written
 from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.evaluation import NotAcceptable, ResultTooLarge, ServerBusy, evaluate_query, negotiated_media_type
 from dge_graph.api.guard import deadline_of, guarded
+from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, serialize_graph
 from dge_graph.api.sparql_errors import QueryRefused, plain_syntax_error, refuse_service
@@ -263,7 +264,7 @@ async def _run_query(request: Request, store: Store, settings: Settings, op: Ope
         choose_media_type=partial(negotiated_media_type, accept, op.formats), deadline=deadline,
         max_rows=settings.max_result_rows, base_iri=endpoint_iri(request),
         default_graph_uris=op.default_graphs or None, named_graph_uris=op.named_graphs or None,
-        prefixes=dict(PREFIXES),
+        prefixes=dict(PREFIXES), jsonld=jsonld_form(request),
     )
     try:
         result = await run_in_threadpool(work)
@@ -325,7 +326,8 @@ async def _service_description(request: Request, store: Store, settings: Setting
         return RedirectResponse(str(request.url_for("query_editor")), status_code=303)
     graphs = await guarded(request, named_graphs)
     triples = service_description(endpoint_iri(request), graphs, update_enabled=bool(settings.update_token))
-    body = serialize_graph(media_type, triples, {"sd": SD, "formats": FORMATS, "void": PREFIXES["void"]})
+    body = serialize_graph(media_type, triples, {"sd": SD, "formats": FORMATS, "void": PREFIXES["void"]},
+                           jsonld_form(request))
     return Response(body, media_type=_with_charset(media_type), headers={"Vary": "Accept"})
 
 
