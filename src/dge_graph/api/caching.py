@@ -109,7 +109,7 @@ class ConditionalGet:
         last_modified = formatdate(state.last_modified, usegmt=True)
         cache_control = ("public, no-cache" if state.writable_elsewhere
                          else f"public, max-age={MAX_AGE_READ_ONLY_S}")
-        headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         validators = [(b"etag", tag.encode()), (b"last-modified", last_modified.encode()),
                       (b"cache-control", cache_control.encode())]
         match = headers.get("if-none-match")
