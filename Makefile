@@ -8,7 +8,7 @@ STORE  ?= var/store
 SHARED ?= ../shared
 EXTRAS ?= test
 
-.PHONY: run build serve test install shared-check clean help generate bench screenshot-analytics conformance fuzz screenshot
+.PHONY: run build serve test install shared-check clean help generate bench screenshot-analytics conformance fuzz screenshot clients
 
 help:
 	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, serve it on http://$(HOST):$(PORT)"
@@ -17,7 +17,8 @@ help:
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
 	@echo "make bench [SIZES=\"10 50 300\"] [RUNS=3]  benchmarks (default: size 10, 1 run); table -> docs/benchmarks.md"
 	@echo "make bench-smoke                        the benchmark harness at a tiny size (every stage; CI runs it)"
-	@echo "make conformance                        W3C SPARQL 1.1 Protocol tests against /sparql (needs ../shared)"
+	@echo "make conformance [BACKEND=remote]       W3C SPARQL Protocol, Graph Store Protocol, Service Description (needs ../shared)"
+	@echo "make clients                            install Comunica (npm) into var/clients for tests/test_clients.py"
 	@echo "make fuzz [FUZZ_TIME=300]               schemathesis on every route, store up and store down (no 500)"
 	@echo "make screenshot                         HTML pages in headless Chromium (PNGs in var/screenshots)"
 	@echo "make screenshot-analytics               profile/comparison pages in headless Chromium (PNGs in var/screenshots)"
@@ -79,11 +80,20 @@ clean:
 screenshot-analytics: install
 	$(BIN)/python tests/api_checks/screenshot_analytics.py --out var/screenshots
 
-# W3C SPARQL 1.1 Protocol conformance (34 tests; manifest and data read from $(SHARED) at run time).
-# BACKEND=remote runs them over a real `oxigraph serve` instead of the embedded store.
+# W3C SPARQL 1.1 Protocol (34), Graph Store Protocol (13) and Service Description (3) conformance over a real socket
+# (manifests read from $(SHARED) at run time); exits non-zero on any failure.
+# BACKEND=remote runs them with `dge-graph serve --store` a real `oxigraph serve` instead of the embedded store.
 BACKEND ?= embedded
 conformance: install
 	DGE_SHARED=$(SHARED) $(BIN)/python tests/conformance/protocol_runner.py --backend $(BACKEND)
+
+# Third-party clients for tests/test_clients.py: Comunica from npm into var/clients (never committed). Major 4: the
+# newest major needs Node 22. Without it (or without Node) the Comunica tests skip with the reason.
+COMUNICA_VERSION ?= 4
+clients: install
+	@command -v npm >/dev/null || { echo "npm not found: the Comunica tests will skip"; exit 0; }
+	mkdir -p var/clients
+	npm install --no-audit --no-fund --prefix var/clients @comunica/query-sparql@$(COMUNICA_VERSION)
 
 # Property-based fuzzing of the HTTP API from its OpenAPI spec (schemathesis; bounded examples and time), twice:
 # store up (fails on any 5xx) and store down (fails on any 5xx but the 502/503 every store call must answer).

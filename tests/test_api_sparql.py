@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 from api_support import TOKEN, api_store, client, client_for, fresh_store, load_test_graph  # noqa: F401
+from rdf_bodies import parse_rdf
 
 PRIVACY_LABEL_EN = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?label WHERE {
@@ -75,7 +76,7 @@ def test_construct_in_every_rdf_format(client, media_type):
     response = client.get("/sparql", params={"query": VALUES_CONSTRUCT}, headers={"Accept": media_type})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == media_type
-    quads = list(ox.parse(response.content, format=ox.RdfFormat.from_media_type(media_type)))
+    quads = parse_rdf(response.content, media_type)
     assert sorted(q.subject.value for q in quads) == [
         "https://w3id.org/dge-graph/id/value/privacy", "https://w3id.org/dge-graph/id/value/safety"]
 

@@ -16,7 +16,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from dge_graph.api import compare, linked_data, municipalities, named_queries, query_page, sparql, update, void
+from dge_graph.api import (
+    caching,
+    compare,
+    jsonld,
+    linked_data,
+    municipalities,
+    named_queries,
+    query_page,
+    sparql,
+    update,
+    void,
+)
 from dge_graph.api.errors import RequestSizeLimit, install_exception_handlers
 from dge_graph.api.evaluation import MAX_CONCURRENT_QUERIES
 from dge_graph.api.guard import guard_for
@@ -24,7 +35,7 @@ from dge_graph.api.pages import template_environment
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.conneg import BadAcceptHeader
 from dge_graph.query.named import load_named_queries
-from dge_graph.store import Store, open_store
+from dge_graph.store import OxigraphStore, Store, open_store
 
 
 async def _bad_accept_header(request, exc: BadAcceptHeader) -> PlainTextResponse:
@@ -37,6 +48,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         owned = store is None
         app.state.store = store if store is not None else open_store(settings.store, timeout_s=settings.timeout_s)
         app.state.guard = guard_for(app.state.store, MAX_CONCURRENT_QUERIES)
+        app.state.store_state = caching.StoreState(
+            writable_elsewhere=bool(settings.update_token) or not isinstance(app.state.store, OxigraphStore))
         try:
             yield
         finally:
@@ -60,15 +73,19 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         allow_origins=["*"],
         allow_credentials=False,
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-        allow_headers=["Accept", "Accept-Language", "Content-Type"],
-        expose_headers=["Content-Location", "Link", "Vary", "Content-Language"],
+        allow_headers=["Accept", "Accept-Language", "Accept-Profile", "Content-Type", "If-None-Match"],
+        expose_headers=["Content-Location", "Link", "Vary", "Content-Language", "Content-Profile", "ETag",
+                        "Last-Modified", "Location"],
     )
+    app.add_middleware(caching.ConditionalGet)
+    app.add_middleware(caching.HeadAsGet)
     app.add_exception_handler(BadAcceptHeader, _bad_accept_header)
     install_exception_handlers(app)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes, update_token=settings.update_token,
                        max_write_bytes=settings.max_write_bytes)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sparql.router)
+    app.include_router(jsonld.router)
     app.include_router(update.router)
     app.include_router(linked_data.router)
     app.include_router(void.router)

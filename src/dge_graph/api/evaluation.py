@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from dge_graph.api.serializers import serialize_boolean, serialize_graph, serialize_solutions
+from dge_graph.api.serializers import JsonLdForm, serialize_boolean, serialize_graph, serialize_solutions
 from dge_graph.store import QueryTimeout, Store, StoreError
 
 MAX_CONCURRENT_QUERIES = 4
@@ -53,14 +53,17 @@ MediaTypeChooser = Callable[[str], "str | None"]
 """Given a query form (``SELECT``, ``ASK``, ``CONSTRUCT``), the media type to answer in, or ``None`` (406)."""
 
 
-def negotiated_media_type(accept: str | None, form: str) -> str | None:
-    """The result media type for ``accept`` (an Accept header or a media type) and a query form; with
-    ``functools.partial`` a ``MediaTypeChooser`` that can be sent to a worker process."""
+def negotiated_media_type(accept: str | None, formats: tuple[str, ...], form: str) -> str | None:
+    """The result media type for an ``Accept`` header, the ``format``-style parameter values (read per query form,
+    the first that names a format of the form wins) and a query form; with ``functools.partial`` a
+    ``MediaTypeChooser`` that can be sent to a worker process."""
     from dge_graph.api.serializers import GRAPH_MEDIA_TYPES as GRAPH_TYPES
     from dge_graph.api.serializers import SELECT_MEDIA_TYPES as SELECT_TYPES
     from dge_graph.kernel import conneg
 
-    return conneg.negotiate(accept, GRAPH_TYPES if form == "CONSTRUCT" else SELECT_TYPES)
+    if form == "CONSTRUCT":
+        return conneg.result_media_type(accept, formats, GRAPH_TYPES, conneg.GRAPH_RESULT_ALIASES)
+    return conneg.result_media_type(accept, formats, SELECT_TYPES, conneg.SELECT_RESULT_ALIASES)
 
 
 def evaluate_query(
@@ -76,6 +79,7 @@ def evaluate_query(
     named_graph_uris: Sequence[str] | None = None,
     prefixes: dict[str, str] | None = None,
     slots: threading.Semaphore | None = None,
+    jsonld: JsonLdForm | None = None,
 ) -> Evaluated:
     """Evaluate and serialise. ``slots`` (optional) bounds how many evaluations run at once; the app bounds them
     with its guard instead."""
@@ -95,7 +99,7 @@ def evaluate_query(
     # in the frame of an exception passed to the event loop, so failures are re-raised after dropping them.
     try:
         return _evaluate(store, sparql, check, choose_media_type, deadline, base_iri, default_graph_uris,
-                         named_graph_uris, prefixes)
+                         named_graph_uris, prefixes, jsonld)
     except StoreError as exc:
         failure = (type(exc), str(exc))  # keep neither the exception nor its traceback (frames hold the result)
     except (OSError, RuntimeError) as exc:  # raised while pulling solutions (I/O; a SERVICE endpoint failing)
@@ -107,7 +111,7 @@ def evaluate_query(
 
 
 def _evaluate(store, sparql, check, choose_media_type, deadline, base_iri, default_graph_uris, named_graph_uris,
-              prefixes) -> Evaluated:
+              prefixes, jsonld) -> Evaluated:
     remaining = max(deadline - time.monotonic(), 0.001)
     result = store.evaluate(
         sparql,
@@ -135,7 +139,7 @@ def _evaluate(store, sparql, check, choose_media_type, deadline, base_iri, defau
         triples.append(triple)
         check(len(triples))
     del result
-    return Evaluated(serialize_graph(media_type, triples, prefixes), media_type, "CONSTRUCT", len(triples))
+    return Evaluated(serialize_graph(media_type, triples, prefixes, jsonld), media_type, "CONSTRUCT", len(triples))
 
 
 def _chosen(choose: MediaTypeChooser, form: str) -> str:

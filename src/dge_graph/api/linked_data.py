@@ -24,6 +24,7 @@ from rdflib import BNode, Literal, URIRef
 
 from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.guard import guarded
+from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.pages import render, request_language
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import serialize_graph
@@ -149,7 +150,7 @@ def _not_found(request: Request, media_type: str, iri: str) -> Response:
 
 
 def _rdf_response(request: Request, media_type: str, triples) -> Response:
-    body = serialize_graph(media_type, triples, dict(PREFIXES))
+    body = serialize_graph(media_type, triples, dict(PREFIXES), jsonld_form(request))
     return Response(body, media_type=f"{media_type}; charset=utf-8", headers=_headers(request, media_type))
 
 

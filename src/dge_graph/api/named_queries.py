@@ -1,5 +1,6 @@
 """Named queries over HTTP: ``/queries`` lists ``queries/*.rq`` with their header; ``/queries/{name}`` documents a
-query (from its header) and runs it with typed parameters (``?param=value``) as JSON, CSV or an HTML table.
+query (from its header) and runs it with typed parameters (``?param=value``) in every SPARQL results format (SPARQL
+JSON and XML, CSV, TSV, by ``Accept``, its aliases, or ``format``/``output``/``results``) or as an HTML table.
 
 Parameters are validated and converted by ``queries.NamedQuery.bind`` and reach the store as ``substitutions``,
 never by string formatting; a bad value is a 400 naming the parameter.
@@ -16,15 +17,32 @@ from dge_graph.api.deps import get_named_queries, get_store
 from dge_graph.api.evaluation import ResultTooLarge
 from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
-from dge_graph.api.serializers import serialize_boolean, serialize_solutions
+from dge_graph.api.serializers import SELECT_MEDIA_TYPES, serialize_boolean, serialize_solutions
+from dge_graph.kernel import conneg
 from dge_graph.kernel.terms import compact
 from dge_graph.query.named import NamedQuery, NamedQueryError, find_named_query
 from dge_graph.store import SelectResult, Store, to_ox
 
 router = APIRouter(tags=["named queries"])
 
-RESERVED = frozenset({"format", "_mediatype"})
-RESULT_MEDIA_TYPES = {"json": "application/sparql-results+json", "csv": "text/csv"}
+RESERVED = frozenset({"format", "_mediatype", "output", "results"})
+RESULT_OFFERS = ("text/html", *SELECT_MEDIA_TYPES)
+"""What ``/queries/{name}`` answers in: the HTML page (the default for browsers) and every SPARQL results format."""
+
+
+def _result_media_type(request: Request) -> str:
+    """The negotiated media type (``text/html`` or a SPARQL results format); 400 for an unknown ``format``, 406."""
+    aliases = {**conneg.SELECT_RESULT_ALIASES, "html": "text/html", "application/xhtml+xml": "text/html"}
+    formats = [v for name in RESERVED for v in request.query_params.getlist(name) if v.strip()]
+    if formats and not any(conneg.named_format(v, RESULT_OFFERS, aliases) for v in formats):
+        raise HTTPException(400, f"format {formats[0]!r} is not one of html, json, xml, csv, tsv")
+    try:
+        chosen = conneg.result_media_type(request.headers.get("accept"), formats, RESULT_OFFERS, aliases)
+    except conneg.BadAcceptHeader as exc:
+        raise HTTPException(400, f"bad Accept header: {exc}") from exc
+    if chosen is None:
+        raise HTTPException(406, f"acceptable: {', '.join(RESULT_OFFERS)} (or application/json, text/plain)")
+    return chosen
 
 
 def _describe(query: NamedQuery, request: Request) -> dict:
@@ -62,8 +80,8 @@ def _arguments(request: Request, query: NamedQuery) -> dict[str, str]:
 
 
 @router.get("/queries/{name}", name="named_query",
-            summary="Run a named query with typed parameters (?param=value); JSON, CSV or HTML table",
-            responses={200: {"content": {"text/html": {}, "application/sparql-results+json": {}, "text/csv": {}}},
+            summary="Run a named query with typed parameters (?param=value); SPARQL JSON/XML, CSV, TSV or HTML",
+            responses={200: {"content": {m: {} for m in RESULT_OFFERS}},
                        400: {}, 404: {}})
 async def run_named_query_endpoint(name: str, request: Request, store: Store = Depends(get_store)) -> Response:
     queries = get_named_queries(request)
@@ -71,7 +89,8 @@ async def run_named_query_endpoint(name: str, request: Request, store: Store = D
         query = find_named_query(queries, name)
     except NamedQueryError as exc:
         raise HTTPException(404, str(exc)) from exc
-    fmt = choose_format(request)
+    media_type = _result_media_type(request)
+    fmt = "html" if media_type == "text/html" else media_type
     try:
         arguments = _arguments(request, query)
         if fmt == "html" and not arguments and any(p.required for p in query.parameters):
@@ -84,10 +103,9 @@ async def run_named_query_endpoint(name: str, request: Request, store: Store = D
                           error=str(exc), summary=_summary(query, request))
         raise HTTPException(400, str(exc)) from exc
     max_rows = request.app.state.settings.max_result_rows
-    if fmt in RESULT_MEDIA_TYPES:
-        body, media_type = await guarded(request, serialized_result, query.sparql, substitutions,
-                                         RESULT_MEDIA_TYPES[fmt], max_rows)
-        if media_type.startswith("text/") and "charset" not in media_type:
+    if fmt != "html":
+        body, media_type = await guarded(request, serialized_result, query.sparql, substitutions, fmt, max_rows)
+        if (media_type.startswith("text/") or media_type.endswith(("+json", "+xml"))) and "charset" not in media_type:
             media_type += "; charset=utf-8"
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
     result = await guarded(request, capped_result, query.sparql, substitutions, max_rows)

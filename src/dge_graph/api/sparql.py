@@ -5,8 +5,11 @@
   unless the query has its own ``FROM``/``FROM NAMED``;
 * update by POST form-encoded (``update=``) or direct (``application/sparql-update``), with ``using-graph-uri``/
   ``using-named-graph-uri``; needs ``Authorization: Bearer <token>`` and is off without ``--update-token``;
-* results by ``Accept`` (q-values, wildcards) or ``format``/``_mediatype``; SELECT/ASK default to SPARQL JSON,
-  CONSTRUCT/DESCRIBE to Turtle;
+* results by ``Accept`` (q-values, wildcards, and the aliases Fuseki and Oxigraph accept: ``application/json``,
+  ``application/xml``, ``text/plain``, ``text/n3``, ...) or ``format``/``output``/``results``/``_mediatype`` (short
+  names read per query form: ``xml`` is SPARQL XML for SELECT and RDF/XML for CONSTRUCT; a repeated parameter is
+  fine, the first value naming a format of the query form wins); SELECT/ASK default to SPARQL JSON,
+  CONSTRUCT/DESCRIBE to Turtle; HEAD answers as GET without the body;
 * failures: 400 with the parser's message for a malformed request or query, 406 for no acceptable format, 415 for
   an unsupported body type, 503 with a message past the time limit or the row limit (never a truncated 200);
 * GET without a query: the SPARQL service description (RDF), or for a browser, a redirect to the query editor.
@@ -24,9 +27,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse
 
 from dge_graph.api.auth import require_update_token
+from dge_graph.api.caching import store_written
 from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.evaluation import NotAcceptable, ResultTooLarge, ServerBusy, evaluate_query, negotiated_media_type
 from dge_graph.api.guard import deadline_of, guarded
+from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, serialize_graph
 from dge_graph.api.sparql_errors import QueryRefused, plain_syntax_error, refuse_service
@@ -41,6 +46,9 @@ router = APIRouter(tags=["sparql"])
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
+FORMAT_PARAMETERS = ("format", "_mediatype", "output", "results")
+"""Parameters naming the result format (``format``: Fuseki, Virtuoso; ``output``: Fuseki, sparqler; ``results``:
+SPARQLWrapper sends all three)."""
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMAT_IRIS = (
@@ -100,7 +108,7 @@ class Operation:
     named_graphs: list[str] = field(default_factory=list)
     using_graphs: list[str] = field(default_factory=list)
     using_named_graphs: list[str] = field(default_factory=list)
-    format: str | None = None
+    formats: tuple[str, ...] = ()
 
 
 def _media_type_and_charset(request: Request) -> tuple[str | None, str | None]:
@@ -166,8 +174,12 @@ async def decode_operation(request: Request) -> Operation:
         named_graphs=values("named-graph-uri"),
         using_graphs=values("using-graph-uri"),
         using_named_graphs=values("using-named-graph-uri"),
-        format=_single(values("format") + values("_mediatype"), "format"),
+        formats=tuple(v for name in FORMAT_PARAMETERS for v in values(name) if v.strip()),
     )
+    unknown = [v for v in op.formats if not conneg.is_known_format(v)]
+    if op.formats and len(unknown) == len(op.formats):
+        raise ProtocolError(400, f"unknown result format {unknown[0]!r}: use json, xml, csv, tsv, ttl, jsonld, rdfxml, "
+                                 "nt, nq, trig or a media type")
     if body_kind == "query":
         if values("query") or values("update"):
             raise ProtocolError(400, f"a {QUERY_TYPE} body cannot be combined with a 'query'/'update' parameter")
@@ -199,15 +211,6 @@ def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
 
-def _accept(request: Request, override: str | None) -> str | None:
-    if override:
-        media_type = conneg.format_override(override)
-        if media_type not in (*SELECT_MEDIA_TYPES, *GRAPH_MEDIA_TYPES, "text/html"):
-            raise ProtocolError(400, f"unknown result format {override!r}")
-        return media_type
-    return request.headers.get("accept")
-
-
 def endpoint_iri(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
@@ -215,7 +218,7 @@ def endpoint_iri(request: Request) -> str:
 @routes(
     router,
     "/sparql",
-    ("GET", "POST"),
+    ("GET", "POST", "HEAD"),
     name="sparql_endpoint",
     summary="SPARQL 1.1 query and update endpoint (SPARQL 1.1 Protocol)",
     openapi_extra=OPENAPI_EXTRA,
@@ -226,13 +229,13 @@ async def sparql_endpoint(
 ) -> Response:
     try:
         op = await decode_operation(request)
-        accept = _accept(request, op.format)
+        accept = request.headers.get("accept")
         if op.update is not None:
             return await _run_update(request, store, settings, op)
         if op.query is None:
             if request.method == "POST":
                 raise ProtocolError(400, "missing 'query' or 'update'")
-            return await _service_description(request, store, settings, accept)
+            return await _service_description(request, store, settings, accept, op.formats)
         return await _run_query(request, store, settings, op, accept)
     except ProtocolError as exc:
         return _plain(exc.status, exc.message, exc.headers)
@@ -244,7 +247,7 @@ async def sparql_endpoint(
         return _plain(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
-@router.api_route("/sparql/", methods=["GET", "POST"], include_in_schema=False, response_class=Response)
+@router.api_route("/sparql/", methods=["GET", "POST", "HEAD"], include_in_schema=False, response_class=Response)
 async def sparql_endpoint_slash(
     request: Request, store: Store = Depends(get_store), settings: Settings = Depends(get_settings)
 ) -> Response:
@@ -258,10 +261,10 @@ async def _run_query(request: Request, store: Store, settings: Settings, op: Ope
     guard = request.app.state.guard
     work = partial(
         guard.call, deadline, evaluate_query, op.query or "",
-        choose_media_type=partial(negotiated_media_type, accept), deadline=deadline,
+        choose_media_type=partial(negotiated_media_type, accept, op.formats), deadline=deadline,
         max_rows=settings.max_result_rows, base_iri=endpoint_iri(request),
         default_graph_uris=op.default_graphs or None, named_graph_uris=op.named_graphs or None,
-        prefixes=dict(PREFIXES),
+        prefixes=dict(PREFIXES), jsonld=jsonld_form(request),
     )
     try:
         result = await run_in_threadpool(work)
@@ -307,19 +310,24 @@ async def _run_update(request: Request, store: Store, settings: Settings, op: Op
     except StoreError as exc:
         return _plain(502, f"store error: {exc}")
     finally:
-        request.app.state.guard.store_changed()
+        store_written(request)
     return Response(status_code=204)
 
 
-async def _service_description(request: Request, store: Store, settings: Settings, accept: str | None):
-    media_type = conneg.negotiate(accept, DESCRIPTION_OFFERS)
+async def _service_description(request: Request, store: Store, settings: Settings, accept: str | None,
+                               formats: tuple[str, ...] = ()):
+    conneg.parse_accept(accept)
+    media_type = conneg.result_media_type(accept, formats, DESCRIPTION_OFFERS,
+                                          {**conneg.GRAPH_RESULT_ALIASES, "html": "text/html",
+                                           "application/xhtml+xml": "text/html"})
     if media_type is None:
         return _plain(406, f"acceptable for the service description: {', '.join(DESCRIPTION_OFFERS)}")
     if media_type == "text/html":
         return RedirectResponse(str(request.url_for("query_editor")), status_code=303)
     graphs = await guarded(request, named_graphs)
     triples = service_description(endpoint_iri(request), graphs, update_enabled=bool(settings.update_token))
-    body = serialize_graph(media_type, triples, {"sd": SD, "formats": FORMATS, "void": PREFIXES["void"]})
+    body = serialize_graph(media_type, triples, {"sd": SD, "formats": FORMATS, "void": PREFIXES["void"]},
+                           jsonld_form(request))
     return Response(body, media_type=_with_charset(media_type), headers={"Vary": "Accept"})
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse
 
 from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.guard import guarded
+from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, serialize_graph
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
@@ -118,7 +119,7 @@ async def void_description(
         return PlainTextResponse("acceptable: " + ", ".join(VOID_TYPES) + "\n", status_code=406)
     endpoint = str(request.url_for("sparql_endpoint"))
     triples = await guarded(request, void_triples, settings, endpoint)
-    body = serialize_graph(media_type, triples, dict(PREFIXES))
+    body = serialize_graph(media_type, triples, dict(PREFIXES), jsonld_form(request))
     served_as = "text/plain" if media_type == "text/turtle" and mediatype is None and "text/html" in (
         request.headers.get("accept") or "") else media_type
     return Response(body, media_type=f"{served_as}; charset=utf-8", headers={"Vary": "Accept"})

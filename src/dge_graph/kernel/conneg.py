@@ -8,6 +8,13 @@ An absent or empty ``Accept`` accepts anything, so the first offer is the defaul
 
 ``format_override(value)`` turns a ``_mediatype``/``format`` parameter (a media type or a short name such as
 ``json``, ``ttl``, ``jsonld``) into a media type.
+
+For SPARQL results the meaning of a name depends on the query form, as Fuseki and Oxigraph read it: ``json`` and
+``application/json`` are SPARQL JSON for SELECT/ASK and JSON-LD for CONSTRUCT/DESCRIBE; ``xml``,
+``application/xml`` and ``text/xml`` are SPARQL XML and RDF/XML; ``text/plain`` is CSV and N-Triples; N3 is served as
+Turtle (a subset of N3). ``result_media_type(accept, format_values, offers, aliases)`` applies the first format value
+that names one of ``offers`` (clients such as SPARQLWrapper repeat ``format``/``output``/``results`` with several
+spellings), else negotiates ``Accept`` over the offers and their aliases.
 """
 
 from __future__ import annotations
@@ -51,6 +58,56 @@ MEDIA_TYPE_SYNONYMS = MappingProxyType({
     "text/x-nquads": "application/n-quads",
 })
 """Media types clients send that mean one of ours (used for the ``_mediatype`` override only)."""
+
+
+SELECT_RESULT_ALIASES = MappingProxyType({
+    "json": "application/sparql-results+json",
+    "srj": "application/sparql-results+json",
+    "application/json": "application/sparql-results+json",
+    "text/javascript": "application/sparql-results+json",
+    "application/javascript": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "srx": "application/sparql-results+xml",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "text/plain": "text/csv",
+    "tsv": "text/tab-separated-values",
+})
+"""Names of SELECT/ASK result formats (short names, and media types clients send) -> the format served."""
+
+GRAPH_RESULT_ALIASES = MappingProxyType({
+    "json": "application/ld+json",
+    "application/json": "application/ld+json",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "application/x-json+ld": "application/ld+json",
+    "xml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "n3": "text/turtle",
+    "text/n3": "text/turtle",
+    "application/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
+    "application/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples",
+    "text/plain": "application/n-triples",
+    "nq": "application/n-quads",
+    "nquads": "application/n-quads",
+    "n-quads": "application/n-quads",
+    "text/x-nquads": "application/n-quads",
+    "trig": "application/trig",
+    "application/x-trig": "application/trig",
+})
+"""Names of graph (CONSTRUCT/DESCRIBE) result formats -> the format served."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +200,65 @@ def format_override(value: str | None) -> str | None:
     if text in FORMAT_ALIASES:
         return FORMAT_ALIASES[text]
     return MEDIA_TYPE_SYNONYMS.get(text, text)
+
+
+def negotiate_aliased(accept: str | None, offers: tuple[str, ...] | list[str],
+                      aliases: MappingProxyType | dict) -> str | None:
+    """``negotiate`` over ``offers`` and the media-type aliases of them (``application/json`` for SPARQL JSON, ...);
+    the offer itself is returned for an alias. Aliases come after every offer, so ``*/*`` still picks the first."""
+    extended = list(offers) + [a for a, target in aliases.items() if "/" in a and target in offers and a not in offers]
+    chosen = negotiate(accept, extended)
+    if chosen is None or chosen in offers:
+        return chosen
+    return aliases[chosen]
+
+
+def named_format(value: str, offers: tuple[str, ...] | list[str], aliases: MappingProxyType | dict) -> str | None:
+    """The offer a ``format``-style value names (short name, alias or media type; parameters ignored), or ``None``."""
+    text = value.strip().lower().split(";")[0].strip()
+    if text in offers:
+        return text
+    target = aliases.get(text)
+    return target if target in offers else None
+
+
+def result_media_type(accept: str | None, format_values: tuple[str, ...] | list[str],
+                      offers: tuple[str, ...] | list[str], aliases: MappingProxyType | dict) -> str | None:
+    """The first of ``format_values`` that names one of ``offers``; else ``Accept`` negotiated (``None``: 406)."""
+    for value in format_values:
+        chosen = named_format(value, offers, aliases)
+        if chosen is not None:
+            return chosen
+    return negotiate_aliased(accept, offers, aliases)
+
+
+def is_known_format(value: str) -> bool:
+    """Whether a ``format``-style value names any result format this module knows (for a 400 on nonsense)."""
+    text = value.strip().lower().split(";")[0].strip()
+    return (text in SELECT_RESULT_ALIASES or text in GRAPH_RESULT_ALIASES or text in FORMAT_ALIASES
+            or text in FORMAT_ALIASES.values() or text in MEDIA_TYPE_SYNONYMS)
+
+
+def media_range_parameters(accept: str | None, media_type: str) -> dict[str, str]:
+    """The parameters (other than ``q``) of the most specific ``Accept`` range matching ``media_type``, e.g.
+    ``{"profile": "http://www.w3.org/ns/json-ld#expanded"}`` for JSON-LD; quotes removed, names lower-cased."""
+    if not accept:
+        return {}
+    best: tuple[int, dict[str, str]] | None = None
+    for part in accept.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if "/" not in media or not MediaRange(*media.partition("/")[::2], 1.0, 0).matches(media_type):
+            continue
+        specificity = MediaRange(*media.partition("/")[::2], 1.0, 0).specificity
+        params = {}
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() != "q":
+                params[name.strip().lower()] = value.strip().strip('"')
+        if best is None or specificity > best[0]:
+            best = (specificity, params)
+    return best[1] if best else {}
 
 
 def preferred_language(accept_language: str | None, offered: tuple[str, ...], default: str) -> str:
