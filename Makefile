@@ -7,8 +7,9 @@ HOST   ?= 127.0.0.1
 STORE  ?= var/store
 SHARED ?= ../shared
 EXTRAS ?= test
+TEST_WORKERS ?= 2
 
-.PHONY: run build serve test install shared-check clean help generate bench screenshot-analytics conformance fuzz screenshot clients
+.PHONY: run build serve test install shared-check clean help generate bench bench-smoke screenshot-analytics conformance fuzz screenshot clients
 
 help:
 	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, serve it on http://$(HOST):$(PORT)"
@@ -43,7 +44,7 @@ serve: install
 run: build serve
 
 test: install
-	$(BIN)/python -m pytest -m "not shared"
+	$(BIN)/python -m pytest -m "not shared" -n $(TEST_WORKERS)
 
 # What restates data/requirements.ttl (shapes/rules.ttl, shapes/safeguards.ttl, docs/rules.md, docs/legal-status.md);
 # tests/test_rules_generated.py fails while one of them is stale.
