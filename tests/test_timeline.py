@@ -58,10 +58,11 @@ PLANNED, LEGACY, CHANGED = (id_iri("deployment", k) for k in ("timeline-planned"
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
-    """On disk, so the CLI can open it too: the project without its example deployments, plus the three above."""
+    """On disk, so the CLI can open it too: the project without its example and register deployments, plus the three
+    above."""
     location = tmp_path_factory.mktemp("timeline") / "store"
     store = OxigraphStore(location)
-    build(store, [s for s in discover_sources() if not s.relative.startswith("data/deployments/")])
+    build(store, [s for s in discover_sources() if not s.relative.startswith(("data/deployments/", "data/register/"))])
     store.replace_graphs({"https://w3id.org/dge-graph/graph/test/timeline":
                           graph_to_ntriples(Graph().parse(data=DATA, format="turtle"))})
     store.close()
