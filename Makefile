@@ -9,10 +9,10 @@ SHARED ?= ../shared
 EXTRAS ?= test
 TEST_WORKERS ?= 2
 
-.PHONY: run build serve test install shared-check clean help generate bench bench-smoke screenshot-analytics conformance fuzz screenshot clients
+.PHONY: run build validate serve test install shared-check clean help generate bench bench-smoke screenshot-analytics conformance fuzz screenshot clients
 
 help:
-	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, serve it on http://$(HOST):$(PORT)"
+	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, validate it, serve it on http://$(HOST):$(PORT)"
 	@echo "make test                               set up .venv if needed and run the whole test suite"
 	@echo "make generate                           regenerate rule shapes, safeguard shapes, docs/rules.md, docs/legal-status.md"
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
@@ -41,7 +41,14 @@ build: install
 serve: install
 	$(BIN)/dge-graph serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-run: build serve
+# Validate the built store and store the result (the profiles and analysts' queries read it). Exit 1 means
+# "findings", not failure; the findings are also written to var/validation.csv.
+validate: install
+	@mkdir -p var
+	$(BIN)/dge-graph validate --store $(STORE) --format csv > var/validation.csv || [ $$? -eq 1 ]
+	@echo "validation stored in $(STORE); findings in var/validation.csv ($$(($$(wc -l < var/validation.csv) - 1)) rows)"
+
+run: build validate serve
 
 test: install
 	$(BIN)/python -m pytest -m "not shared" -n $(TEST_WORKERS)
