@@ -5,8 +5,8 @@ The section's ``sh`` blocks (and the inline ``curl`` of its prose) are read from
 time with bash, in the project folder. Only where things are is changed: ``var/store`` becomes a temporary store,
 ``.venv/bin/`` the folder of this Python's console scripts, and port 8000 a free loopback port (8000 may be taken on
 a shared machine). ``export NAME=VALUE`` sets the environment of the server and of every later command; ``make run``
-(``run: build serve`` in the Makefile) builds the store and starts the server with that environment. A command whose
-comment says ``exit 1`` must exit 1 (findings); every other must exit 0 and print something.
+(``run: build validate serve`` in the Makefile) builds and validates the store and starts the server with that
+environment. A command whose comment says ``exit 1`` must exit 1 (findings); every other must exit 0 and print something.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def test_the_example_is_found():
     found = [c.text.split()[0] for c in commands(worked_example())]
     assert found[:2] == ["export", "make"] and "curl" in found
     assert any(c.text.startswith(".venv/bin/dge-graph validate") for c in commands(worked_example()))
-    assert re.search(r"^run: build serve$", (ROOT / "Makefile").read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert re.search(r"^run: build validate serve$", (ROOT / "Makefile").read_text(encoding="utf-8"), flags=re.MULTILINE)
 
 
 def test_the_worked_example_runs_as_written_with_the_server_up(tmp_path):
@@ -103,6 +103,9 @@ def test_the_worked_example_runs_as_written_with_the_server_up(tmp_path):
                 build = subprocess.run([venv_binary("dge-graph"), "build", "--store", store, "-q"], env=env,
                                        capture_output=True, text=True, timeout=300)
                 assert build.returncode == 0, build.stderr
+                validate = subprocess.run([venv_binary("dge-graph"), "validate", "--store", store, "--format", "csv"],
+                                          env=env, capture_output=True, text=True, timeout=300)  # as `make validate`
+                assert validate.returncode in (0, 1), validate.stderr
                 base = running.enter_context(running_server(
                     lambda free: dge_graph_serve_command(store, free), "/sparql", probe_params=ASK_PROBE, env=env,
                     name="dge-graph serve"))
