@@ -289,7 +289,8 @@ def parse_standard(records: Iterable[Any], file: str) -> list[RegisterRecord]:
         f = _Fields(file, _ref(index, record, "lars"), record)
         lars = checked_lars(file, f.ref, "lars", f.text("lars"))
         # publication_dt (the standard), else create_dt (the register API's listing records)
-        published = f.text("publication_dt") or f.text("create_dt")
+        published_key = "publication_dt" if f.text("publication_dt") else "create_dt"
+        published = f.text(published_key)
         parsed.append(RegisterRecord(
             ref=f.ref,
             lars=lars,
@@ -297,7 +298,7 @@ def parse_standard(records: Iterable[Any], file: str) -> list[RegisterRecord]:
             organisation=f.text("organization", required=True),
             description=f.text("description_short"),
             status=f.text("status"),
-            registered=checked_register_date(file, f.ref, "publication_dt", published)[:10] if published else None,
+            registered=checked_register_date(file, f.ref, published_key, published)[:10] if published else None,
             begin_date=checked_register_date(file, f.ref, "begin_date", f.text("begin_date")),
             url=REGISTER_RECORD_URL.format(lars=lars) if lars else None,
             website=f.url("url") or f.url("website"),
