@@ -12,6 +12,7 @@ from dge_graph.api.analytics_common import choose_format
 from dge_graph.api.deps import get_store
 from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
+from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.query.analytics import MEASURES, AnalyticsError, Comparison, build_comparison
 from dge_graph.render import charts
 from dge_graph.render.analytics import TEXT, comparison_csv, comparison_dict, format_number, measure_label
@@ -40,12 +41,15 @@ async def compare(request: Request, m: list[str] = Query(default=[], description
     except AnalyticsError as exc:
         status = 404 if "no municipality" in str(exc) else 400
         raise HTTPException(status, str(exc)) from exc
+    signal = validation_headers(comparison.validation)
     if fmt == "json":
-        return JSONResponse(comparison_dict(comparison, lang), headers={"Content-Language": lang, "Vary": "Accept"})
+        return JSONResponse(comparison_dict(comparison, lang),
+                            headers={"Content-Language": lang, "Vary": "Accept", **signal})
     if fmt == "csv":
         return Response(comparison_csv(comparison, lang), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'inline; filename="compare.csv"', "Vary": "Accept"})
-    return render(request, "compare.html", data=comparison_dict(comparison, lang),
+                        headers={"Content-Disposition": 'inline; filename="compare.csv"', "Vary": "Accept", **signal})
+    return render(request, "compare.html", headers=signal, **banner_context(comparison.validation, lang),
+                  data=comparison_dict(comparison, lang),
                   charts=comparison_charts(comparison, lang), text=TEXT[lang], measures=MEASURES,
                   measure_label=measure_label, format_number=format_number, lang=lang)
 

@@ -15,6 +15,7 @@ from dge_graph.api.analytics_common import choose_format
 from dge_graph.api.deps import get_store
 from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
+from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.query.analytics import (
     MEASURES,
     AnalyticsError,
@@ -22,6 +23,7 @@ from dge_graph.query.analytics import (
     build_profile,
     municipality_measures,
 )
+from dge_graph.query.validation_status import validation_status
 from dge_graph.render import charts
 from dge_graph.render.analytics import (
     SECTION_ORDER,
@@ -48,18 +50,23 @@ async def municipalities_index(request: Request, store: Store = Depends(get_stor
     fmt = choose_format(request)
     lang = request_language(request)
     rows = await guarded(request, municipality_measures)
+    status = await guarded(request, validation_status)
+    signal = validation_headers(status)
     if fmt == "json":
-        return JSONResponse([{"code": m.code, "name": m.name, "province": m.province_code, "measures": m.values()}
-                             for m in rows])
+        return JSONResponse({"validation": status.as_dict(),
+                             "municipalities": [{"code": m.code, "name": m.name, "province": m.province_code,
+                                                 "measures": m.values()} for m in rows]}, headers=signal)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(["code", "name", "province", *MEASURES])
         for m in rows:
             writer.writerow([m.code, m.name, m.province_code, *("" if v is None else v for v in m.values().values())])
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=_csv_headers("municipalities"))
-    return render(request, "municipalities.html", rows=rows, measures=MEASURES, measure_label=measure_label,
-                  format_number=format_number, lang=lang)
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={**_csv_headers("municipalities"), **signal})
+    return render(request, "municipalities.html", headers=signal, rows=rows, measures=MEASURES,
+                  measure_label=measure_label, format_number=format_number, lang=lang,
+                  **banner_context(status, lang))
 
 
 @router.get("/municipalities/{code}", name="municipality_profile",
@@ -72,12 +79,15 @@ async def municipality_profile(code: str, request: Request, store: Store = Depen
         profile = await guarded(request, build_profile, code)
     except AnalyticsError as exc:
         raise HTTPException(404, str(exc)) from exc
+    signal = validation_headers(profile.validation)
     if fmt == "json":
-        return JSONResponse(profile_dict(profile, lang), headers={"Content-Language": lang, "Vary": "Accept"})
+        return JSONResponse(profile_dict(profile, lang),
+                            headers={"Content-Language": lang, "Vary": "Accept", **signal})
     if fmt == "csv":
         return Response(profile_csv(profile, lang), media_type="text/csv; charset=utf-8",
-                        headers=_csv_headers(profile.code))
-    return render(request, "municipality.html", data=profile_dict(profile, lang), charts=profile_charts(profile, lang),
+                        headers={**_csv_headers(profile.code), **signal})
+    return render(request, "municipality.html", headers=signal, **banner_context(profile.validation, lang),
+                  data=profile_dict(profile, lang), charts=profile_charts(profile, lang),
                   text=TEXT[lang], measure_label=measure_label, section_label=section_label,
                   sections=SECTION_ORDER, format_number=format_number, severity_labels=SEVERITY_LABELS[lang],
                   lang=lang)

@@ -17,10 +17,12 @@ from dge_graph.api.deps import get_named_queries, get_store
 from dge_graph.api.evaluation import ResultTooLarge
 from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
+from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.api.serializers import SELECT_MEDIA_TYPES, serialize_boolean, serialize_solutions
 from dge_graph.kernel import conneg
 from dge_graph.kernel.terms import compact
 from dge_graph.query.named import NamedQuery, NamedQueryError, find_named_query
+from dge_graph.query.validation_status import reads_validation, validation_status
 from dge_graph.store import SelectResult, Store, to_ox
 
 router = APIRouter(tags=["named queries"])
@@ -103,18 +105,21 @@ async def run_named_query_endpoint(name: str, request: Request, store: Store = D
                           error=str(exc), summary=_summary(query, request))
         raise HTTPException(400, str(exc)) from exc
     max_rows = request.app.state.settings.max_result_rows
+    status = await guarded(request, validation_status) if reads_validation(query.sparql) else None
+    signal = validation_headers(status) if status is not None else {}
     if fmt != "html":
         body, media_type = await guarded(request, serialized_result, query.sparql, substitutions, fmt, max_rows)
         if (media_type.startswith("text/") or media_type.endswith(("+json", "+xml"))) and "charset" not in media_type:
             media_type += "; charset=utf-8"
-        return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+        return Response(body, media_type=media_type, headers={"Vary": "Accept", **signal})
     result = await guarded(request, capped_result, query.sparql, substitutions, max_rows)
     table = None
     if isinstance(result, SelectResult):
         table = {"variables": result.variables,
                  "rows": [[_cell(row.get(v)) for v in result.variables] for row in result.rows]}
-    return render(request, "named_query.html", query=query, arguments=arguments, result=table, error=None,
-                  summary=_summary(query, request))
+    banner = banner_context(status, request_language(request)) if status is not None else {}
+    return render(request, "named_query.html", headers=signal, query=query, arguments=arguments, result=table,
+                  error=None, summary=_summary(query, request), **banner)
 
 
 def capped_result(store: Store, sparql: str, substitutions, max_rows: int):

@@ -13,7 +13,14 @@ Measures (docs/analysts.md defines them; they are the columns of the named query
 * ``safeguardClaims``, ``safeguardsHeld`` — recorded safeguard instances / those held at the run's evaluation
   date (as the ``holds:*`` shapes decide);
 * ``coverage`` = safeguardsHeld / safeguardClaims (None when nothing is recorded);
-* ``conformingShare`` = (deployments − deploymentsWithViolation) / deployments (None without deployments).
+* ``conformingShare`` = (deployments − deploymentsWithViolation) / deployments (None without deployments);
+* ``findingsRecordedAbsent``, ``findingsNotEvidenced`` — the findings split by their evidence basis (every missing
+  safeguard recorded absent / at least one that no source mentions; ``rules/evidence.py``);
+* ``deploymentsFactsKnown`` — deployments without an unknown decisive fact; ``dataCompleteness`` =
+  deploymentsFactsKnown / deployments.
+
+Every profile and comparison carries the ``ValidationStatus`` of the stored result it rests on (missing, stale,
+current; run IRI and dates; ``query/validation_status.py``).
 
 ``dge-graph validate`` computes these measures once and stores them in ``graph/validation/measures``
 (``rules/report.py``); everything here is a small lookup of them. Province medians are taken over the *peers*: the municipalities of the same province with at least one deployment,
@@ -35,6 +42,7 @@ from rdflib.term import Node
 from dge_graph.kernel.namespaces import DGE, id_iri, sparql_prefixes
 from dge_graph.kernel.terms import compact
 from dge_graph.query.named import find_named_query, load_named_queries, run_named_query
+from dge_graph.query.validation_status import ValidationStatus, validation_status
 from dge_graph.store import SelectResult, Store
 
 LANGUAGES = ("nl", "en")
@@ -52,6 +60,11 @@ MEASURES = MappingProxyType({
     "safeguardsHeld": ("Aanwezige waarborgen", "Safeguards held", "count"),
     "coverage": ("Waarborgdekking", "Safeguard coverage", "ratio"),
     "conformingShare": ("Aandeel zonder overtreding", "Share without violation", "ratio"),
+    "findingsRecordedAbsent": ("Bevindingen: ontbreekt", "Findings: recorded absent", "count"),
+    "findingsNotEvidenced": ("Bevindingen: niet aangetoond", "Findings: not evidenced", "count"),
+    "deploymentsFactsKnown": ("Toepassingen met bekende beslissende feiten", "Deployments with decisive facts known",
+                              "count"),
+    "dataCompleteness": ("Volledigheid van de gegevens", "Data completeness", "ratio"),
 })
 COUNT_MEASURES = tuple(k for k, v in MEASURES.items() if v[2] == "count")
 
@@ -102,6 +115,8 @@ class Measures:
         elif measure == "conformingShare":
             denominator = self.counts["deployments"]
             numerator = denominator - self.counts["deploymentsWithViolation"]
+        elif measure == "dataCompleteness":
+            numerator, denominator = self.counts["deploymentsFactsKnown"], self.counts["deployments"]
         else:
             raise KeyError(measure)
         if not denominator:
@@ -132,6 +147,8 @@ class MunicipalityProfile:
     findings_by_rule: tuple[Labelled, ...]
     deployments: tuple[DeploymentRow, ...]
     evaluation_date: str | None = None
+    validation: ValidationStatus = ValidationStatus("missing")
+    """Which stored result the findings and measures come from, and whether it is current."""
 
     @property
     def code(self) -> str:
@@ -146,6 +163,7 @@ class Comparison:
     profiles: tuple[MunicipalityProfile, ...]
     technology_kinds: tuple[Labelled, ...] = field(default=())
     """Every technology kind any compared municipality deploys (count = total over them)."""
+    validation: ValidationStatus = ValidationStatus("missing")
 
     def kind_count(self, profile: MunicipalityProfile, kind_iri: str) -> int:
         return next((item.count for item in profile.sections["technologyKinds"] if item.iri == kind_iri), 0)
@@ -336,7 +354,7 @@ def build_profile(store: Store, code: str, *, _all_measures: Sequence[Measures] 
         measures=own, province_labels=labels.get(_text(province), MappingProxyType({})),
         province_medians=MappingProxyType(medians), peers=tuple(peers),
         sections=MappingProxyType(sections), findings_by_rule=findings, deployments=deployments,
-        evaluation_date=_text(evaluation) or None,
+        evaluation_date=_text(evaluation) or None, validation=validation_status(store),
     )
 
 
@@ -357,7 +375,7 @@ def build_comparison(store: Store, codes: Iterable[str]) -> Comparison:
             prior = kinds.get(item.iri)
             kinds[item.iri] = Labelled(item.iri, item.labels, item.count + (prior.count if prior else 0), item.key)
     ordered = tuple(sorted(kinds.values(), key=lambda k: (-k.count, k.key)))
-    return Comparison(profiles=profiles, technology_kinds=ordered)
+    return Comparison(profiles=profiles, technology_kinds=ordered, validation=validation_status(store))
 
 
 def resource_labels(store: Store, iris: Iterable[Node]) -> dict[str, Mapping[str, str]]:

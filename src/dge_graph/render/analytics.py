@@ -56,6 +56,7 @@ def profile_dict(profile: MunicipalityProfile, lang: str = "en") -> dict:
                          "province": {"iri": m.province, "code": m.province_code,
                                       "label": profile.province_label(lang)}},
         "evaluationDate": profile.evaluation_date,
+        "validation": profile.validation.as_dict(),
         "measures": m.values(),
         "provinceMedians": dict(profile.province_medians),
         "peers": [{"code": p.code, "name": p.name, "measures": p.values()} for p in profile.peers],
@@ -71,6 +72,7 @@ def profile_dict(profile: MunicipalityProfile, lang: str = "en") -> dict:
 
 def comparison_dict(comparison: Comparison, lang: str = "en") -> dict:
     return {
+        "validation": comparison.validation.as_dict(),
         "municipalities": [
             {"code": p.code, "name": p.measures.name, "province": p.measures.province_code,
              "provinceLabel": p.province_label(lang), "measures": p.measures.values(),
@@ -101,6 +103,7 @@ def profile_csv(profile: MunicipalityProfile, lang: str = "en") -> str:
     """One table: section, key, label, value (measures, province medians, counts, findings, deployments)."""
     data = profile_dict(profile, lang)
     rows: list[list] = [["section", "key", "label", "value"]]
+    rows += _validation_rows(data["validation"])
     for key, value in data["measures"].items():
         rows.append(["measure", key, measure_label(key, lang), value])
     for key, value in data["provinceMedians"].items():
@@ -116,6 +119,29 @@ def profile_csv(profile: MunicipalityProfile, lang: str = "en") -> str:
     return _csv(rows)
 
 
+def _validation_rows(validation: dict) -> list[list]:
+    """The report a CSV's numbers come from: status, run IRI, generation time, evaluation date."""
+    return [["validation", key, key, validation[key]] for key in ("status", "run", "generatedAt", "evaluationDate")]
+
+
+def validation_line(validation: dict, lang: str) -> str:
+    """One sentence naming the stored result the numbers come from (and saying when it is missing or stale)."""
+    from dge_graph.query.validation_status import MESSAGES
+
+    status = validation["status"]
+    text = MESSAGES[status]["nl" if lang == "nl" else "en"]
+    if status == "missing":
+        return text
+    run = validation["run"]
+    when = validation["generatedAt"]
+    day = validation["evaluationDate"]
+    if lang == "nl":
+        detail = f"run <{run}>, gemaakt {when}, peildatum {day}"
+    else:
+        detail = f"run <{run}>, made {when}, evaluation date {day}"
+    return f"{text}: {detail}." if status == "current" else f"{text} ({detail})"
+
+
 def comparison_csv(comparison: Comparison, lang: str = "en") -> str:
     """Measures as rows; per municipality a column with its value and one with its province median."""
     data = comparison_dict(comparison, lang)
@@ -123,6 +149,8 @@ def comparison_csv(comparison: Comparison, lang: str = "en") -> str:
     for m in data["municipalities"]:
         header += [m["code"], f"{m['code']} {TEXT['en']['median']} {m['province']}"]
     rows = [header]
+    for key in ("status", "run", "generatedAt", "evaluationDate"):
+        rows.append([f"validation:{key}", key] + [data["validation"][key], None] * len(data["municipalities"]))
     for measure in MEASURES:
         row = [measure, measure_label(measure, lang)]
         for m in data["municipalities"]:
@@ -164,6 +192,7 @@ def profile_markdown(profile: MunicipalityProfile, lang: str = "en") -> str:
              f"{t['peers']}: {', '.join(p['code'] for p in data['peers']) or t['none']}."]
     if data["evaluationDate"]:
         lines.append(f"{t['evaluation']}: {data['evaluationDate']}.")
+    lines.append(validation_line(data["validation"], lang))
     lines += ["", *_md_table([t["measure"], m["code"], t["median"]],
                              [[measure_label(k, lang), format_number(v, k, lang),
                                format_number(data["provinceMedians"][k], k, lang)]
@@ -203,7 +232,7 @@ def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
         for m in data["municipalities"]:
             row += [str(m["technologyKinds"][kind["key"]]), ""]
         rows.append(row)
-    lines = [f"# {t['comparison']}", "", *_md_table(header, rows), ""]
+    lines = [f"# {t['comparison']}", "", validation_line(data["validation"], lang), "", *_md_table(header, rows), ""]
     for m in data["municipalities"]:
         lines.append(f"- {m['code']}: {t['peers']}: {', '.join(m['peers']) or t['none']}")
     lines += ["", f"_{t['size_gap']}_"]

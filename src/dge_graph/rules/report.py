@@ -44,6 +44,7 @@ from rdflib import Literal, URIRef
 
 from dge_graph.kernel.namespaces import DGE, GRAPH, ID, PROV, RDF, RDFS, SH, XSD, graph_iri, sparql_prefixes
 from dge_graph.rules.compile import conformance_expression, matching_query, subclass_closure_query
+from dge_graph.rules.evidence import evidence_lines
 from dge_graph.store import Store
 
 RESULT_PREFIX = f"{GRAPH}validation/"
@@ -300,6 +301,7 @@ def result_ntriples(report, decisions: ShapeDecisions | None, facts: DeploymentF
         lines.append(f"{run} <{DGE.municipality}> <{report.municipality}> .")
     misses = f"<{DGE.missesRequirement}>"
     lines += [f"<{f.deployment}> {misses} <{f.requirement}> ." for f in report.findings]
+    lines += evidence_lines(report)
     if decisions is not None:
         in_scope = report_scope(report, decisions, facts)
         holds = f"<{DGE.holdsSafeguardType}>"
@@ -489,7 +491,9 @@ def store_result(store: Store, report, decisions: ShapeDecisions | None = None,
         facts = deployment_facts(store)
     graphs = {str(name): result_ntriples(report, decisions, facts)}
     if report.municipality is None and decisions is not None:
-        graphs[str(MEASURES_GRAPH)] = measures_ntriples(report.findings, decisions, facts, municipality_info(store))
+        municipalities = municipality_info(store)
+        graphs[str(MEASURES_GRAPH)] = measures_ntriples(report.findings, decisions, facts, municipalities) + \
+            evidence_measures_lines(report, facts.municipality, municipalities)
     store.bulk_replace_graphs(graphs)
     return name
 
@@ -531,3 +535,54 @@ def stored_report(store: Store, graph: URIRef = LATEST_RESULT_GRAPH, shapes=None
         active_rules=tuple(r.rule_id for r in shapes.rules if r.active(parameters)),
         engine=str(run.get(DGE.validationEngine, "")), generated_at=generated, municipality=municipality,
         municipality_labels=dict(index.municipality_labels))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the measures of the evidence basis and of data completeness (rules/evidence.py)
+
+EVIDENCE_COUNT_MEASURES = ("findingsRecordedAbsent", "findingsNotEvidenced", "deploymentsFactsKnown")
+EVIDENCE_RATIO_MEASURES = ("dataCompleteness",)
+EVIDENCE_MEASURE_NAMES = EVIDENCE_COUNT_MEASURES + EVIDENCE_RATIO_MEASURES
+"""Measures of a municipality beside ``MEASURE_NAMES``: findings per evidence basis, deployments whose decisive
+facts are all known, and their share (docs/analysts.md)."""
+
+
+def evidence_counts(report, municipality_of: Mapping[URIRef, URIRef]) -> dict[URIRef, dict[str, int]]:
+    """``EVIDENCE_COUNT_MEASURES`` (and ``deployments``) per municipality with at least one deployment."""
+    counts: dict[URIRef, dict[str, int]] = {}
+    for deployment, municipality in municipality_of.items():
+        row = counts.setdefault(municipality, dict.fromkeys(("deployments",) + EVIDENCE_COUNT_MEASURES, 0))
+        row["deployments"] += 1
+        row["deploymentsFactsKnown"] += report.unknown_facts.get(deployment) == frozenset()
+    for finding in report.findings:
+        municipality = municipality_of.get(finding.deployment)
+        if municipality is None or finding.basis is None:
+            continue
+        counts[municipality]["findingsNotEvidenced" if finding.basis.not_evidenced else "findingsRecordedAbsent"] += 1
+    return counts
+
+
+def evidence_measures_lines(report, municipality_of: Mapping[URIRef, URIRef],
+                            municipalities: Mapping[URIRef, MunicipalityInfo]) -> bytes:
+    """N-Triples of ``EVIDENCE_MEASURE_NAMES`` on the municipalities' measure nodes, and their province medians."""
+    base = f"{ID}measures/"
+    lines: list[str] = []
+    counts = evidence_counts(report, municipality_of)
+    per_province: dict[URIRef, list[dict[str, int]]] = {}
+    for municipality, row in sorted(counts.items()):
+        info = municipalities.get(municipality)
+        node = _iri(f"{base}municipality/{info.code if info else _key(str(municipality))}")
+        lines += [f"{node} <{DGE[m]}> {_int(row[m])} ." for m in EVIDENCE_COUNT_MEASURES]
+        lines.append(f"{node} <{DGE.dataCompleteness}> {_decimal(row['deploymentsFactsKnown'] / row['deployments'])} .")
+        if info is not None and info.province is not None:
+            per_province.setdefault(info.province, []).append(row)
+    for province, peers in sorted(per_province.items()):
+        for measure in EVIDENCE_MEASURE_NAMES:
+            values = [p["deploymentsFactsKnown"] / p["deployments"] if measure == "dataCompleteness" else p[measure]
+                      for p in peers]
+            node = _iri(f"{base}province/{_local(str(province))}/median/{measure}")
+            lines += [f"{node} <{RDF.type}> <{DGE.ProvinceMedian}> .", f"{node} <{DGE.forProvince}> <{province}> .",
+                      f"{node} <{DGE.measure}> {_literal(Literal(measure))} .",
+                      f"{node} <{DGE.peers}> {_int(len(values))} .",
+                      f"{node} <{DGE.median}> {_decimal(float(statistics.median(values)))} ."]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -24,7 +24,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -45,6 +45,7 @@ from dge_graph.kernel.namespaces import (
     sparql_prefixes,
 )
 from dge_graph.kernel.resources import resource_dir
+from dge_graph.kernel.terms import compact
 from dge_graph.rules.compile import subclass_closure_query, target_classes, violation_query
 from dge_graph.store import OxigraphStore, SelectResult, Store
 
@@ -167,6 +168,15 @@ class Finding:
     municipality: URIRef | None = field(default=None, compare=False)
     shape: URIRef | None = field(default=None, compare=False)
     constraint_component: URIRef = field(default=SH.OrConstraintComponent, compare=False)
+    basis: object | None = field(default=None, compare=False)
+    """What the finding rests on (``rules.evidence.FindingBasis``), when computed."""
+
+    def basis_dict(self) -> dict:
+        """``evidenceBasis`` (recordedAbsent / notEvidenced) and the safeguard types (or facts) of each kind."""
+        if self.basis is None:
+            return {"evidenceBasis": None, "recordedAbsent": [], "notEvidenced": []}
+        return {"evidenceBasis": self.basis.name, "recordedAbsent": [compact(t) for t in self.basis.recorded_absent],
+                "notEvidenced": [compact(t) for t in self.basis.not_evidenced]}
 
     def as_dict(self) -> dict:
         return {
@@ -180,6 +190,7 @@ class Finding:
             "appliesFrom": self.applies_from.isoformat(),
             "message_nl": self.message_nl,
             "message_en": self.message_en,
+            **self.basis_dict(),
         }
 
 
@@ -195,6 +206,12 @@ class ValidationReport:
     municipality_labels: Mapping[URIRef, str] = field(default_factory=dict)
     decisions: object | None = field(default=None, compare=False, repr=False)
     """The shapes' decisions (``rules.report.ShapeDecisions``) stored with the result, when computed."""
+    unknown_facts: Mapping[URIRef, frozenset[URIRef]] = field(default_factory=dict, compare=False, repr=False)
+    """deployment -> its unknown decisive facts (``rules.evidence.unknown_facts``; empty set: all known)."""
+
+    def by_basis(self) -> Counter:
+        """Findings per evidence basis (``recordedAbsent`` / ``notEvidenced``)."""
+        return Counter(f.basis.name for f in self.findings if f.basis is not None)
 
     @property
     def conforms(self) -> bool:
@@ -249,6 +266,8 @@ class ValidationReport:
                 graph.add((result, DGE.legalSource, finding.legal_source))
             if finding.municipality is not None:
                 graph.add((result, DGE.municipality, finding.municipality))
+            if finding.basis is not None:
+                graph.add((result, DGE.evidenceBasis, finding.basis.basis))
         return graph
 
 
@@ -595,8 +614,10 @@ def validate_store(
     """Run every rule shape over the deployments in ``store`` (optionally those of one municipality).
 
     ``engine`` None: ``default_engine(store)``; ``table_cache``: a ``FactTableCache`` for the table engine.
-    ``decide``: also compute the shapes' decisions (held safeguards, derived predicates, applicable rules) that
-    ``store_report`` writes with the findings (``rules.report.shape_decisions``; else ``store_report`` does)."""
+    The shapes' decisions (held safeguards, derived predicates, applicable rules; ``rules.report.shape_decisions``)
+    are always computed: they give each finding its evidence basis and each deployment its unknown decisive facts
+    (``rules.evidence``), and ``store_report`` writes them with the findings. ``decide`` is kept for callers."""
+    from dge_graph.rules.evidence import finding_bases, unknown_facts
     from dge_graph.rules.report import shape_decisions
 
     engine = engine or default_engine(store)
@@ -610,6 +631,10 @@ def validate_store(
     in_scope = [d for d, m in index.municipalities.items() if municipality is None or m == municipality]
     if municipality is not None:
         findings = tuple(f for f in findings if f.municipality == municipality)
+    # the decisions also explain the findings (evidence basis, unknown facts), so they are computed every time
+    decisions = shape_decisions(store, resolved, shapes.rules, parameters)
+    bases = finding_bases(store, resolved, shapes.rules, findings, decisions.held)
+    findings = tuple(replace(f, basis=bases[(f.deployment, f.rule_id)]) for f in findings)
     return ValidationReport(
         parameters=parameters,
         findings=findings,
@@ -619,7 +644,8 @@ def validate_store(
         generated_at=now or dt.datetime.now(dt.timezone.utc),
         municipality=municipality,
         municipality_labels=dict(index.municipality_labels),
-        decisions=shape_decisions(store, resolved, shapes.rules, parameters) if decide else None,
+        decisions=decisions,
+        unknown_facts=unknown_facts(store, resolved, in_scope, decisions.derived),
     )
 
 

@@ -1,0 +1,131 @@
+"""Is the stored validation result there, and is it about the data in the store? (docs/checks.md, "Report status")
+
+The stored result (``graph/validation/latest``) describes the data at the time of its run (``dge:ValidationRun``,
+``prov:generatedAtTime``). Every data graph describes itself too: build, import and generate write
+``<graph> prov:generatedAtTime`` into the graph (``ingest/build.py``, ``ingest/importing.py``). So:
+
+* ``missing``: there is no run in ``graph/validation/latest`` (never validated, or only one municipality was);
+* ``stale``: some data graph was generated after the run (the findings may be of a graph that no longer exists);
+* ``current``: the run is at least as new as every data graph.
+
+Writes through SPARQL Update that do not restamp a graph's ``prov:generatedAtTime`` are not seen (docs/checks.md).
+Every page, named-query answer and CLI report that shows findings or measures says which status, run and date
+it rests on (``api/validation_signal.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rdflib import Literal
+
+from dge_graph.kernel.namespaces import DGE, GRAPH, PROV
+from dge_graph.store import Store
+
+RESULT_GRAPH = f"{GRAPH}validation/latest"
+VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
+STATUSES = ("missing", "stale", "current")
+
+_RUN = f"""
+SELECT ?run ?generated ?evaluationDate WHERE {{
+  GRAPH <{RESULT_GRAPH}> {{
+    ?run a <{DGE.ValidationRun}> ; <{PROV.generatedAtTime}> ?generated .
+    OPTIONAL {{ ?run <{DGE.evaluationDate}> ?evaluationDate }}
+  }}
+}} ORDER BY DESC(?generated) LIMIT 1
+"""
+
+# the prefix is a constant of this module, not a parameter (see rules/validate.store_data_graph)
+_DATA_TIME = f"""
+SELECT (MAX(?time) AS ?dataTime) WHERE {{
+  GRAPH ?g {{ ?g <{PROV.generatedAtTime}> ?time }}
+  FILTER (!STRSTARTS(STR(?g), "{VALIDATION_GRAPH_PREFIX}"))
+}}
+"""
+
+MESSAGES = {
+    "missing": {"nl": "Er is geen validatierapport opgeslagen: de bevindingen en maten hieronder zijn niet berekend "
+                      "(draai `dge-graph validate`).",
+                "en": "No validation report is stored: the findings and measures below have not been computed "
+                      "(run `dge-graph validate`)."},
+    "stale": {"nl": "Het validatierapport is ouder dan de gegevens: de bevindingen hieronder kunnen horen bij gegevens "
+                    "die niet meer zo in de graaf staan (draai `dge-graph validate`).",
+              "en": "The validation report is older than the data: the findings below may be of data that are no "
+                    "longer in the graph as they were (run `dge-graph validate`)."},
+    "current": {"nl": "Bevindingen uit validatierapport", "en": "Findings from validation report"},
+}
+
+
+@dataclass(frozen=True)
+class ValidationStatus:
+    """The status of the stored result, the run it rests on and when the data last changed."""
+
+    status: str
+    run: str | None = None
+    generated_at: str | None = None
+    evaluation_date: str | None = None
+    data_changed_at: str | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.status == "current"
+
+    def as_dict(self) -> dict:
+        """The ``validation`` field of JSON answers."""
+        return {"status": self.status, "run": self.run, "generatedAt": self.generated_at,
+                "evaluationDate": self.evaluation_date, "dataChangedAt": self.data_changed_at}
+
+    def message(self, lang: str) -> str:
+        return MESSAGES[self.status]["nl" if lang == "nl" else "en"]
+
+    def header_value(self) -> str:
+        """``X-Validation-Status``: the status, then the run and its time (ASCII)."""
+        parts = [self.status]
+        if self.run:
+            parts.append(f"run=<{self.run}>")
+        if self.generated_at:
+            parts.append(f"generatedAt={self.generated_at}")
+        if self.evaluation_date:
+            parts.append(f"evaluationDate={self.evaluation_date}")
+        return "; ".join(parts)
+
+    def warning(self) -> str | None:
+        """An RFC 7234 ``Warning`` (``299 - "..."``) when the result is missing or stale, else None."""
+        if self.current:
+            return None
+        text = self.message("en").replace('"', "'").replace("`", "'")
+        return f'299 - "{text}"'
+
+
+def _iso(term) -> str | None:
+    if not isinstance(term, Literal):
+        return None
+    value = term.toPython()
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(term)
+
+
+def _aware(term) -> dt.datetime | None:
+    value = term.toPython() if isinstance(term, Literal) else None
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def validation_status(store: Store) -> ValidationStatus:
+    """The status of ``graph/validation/latest`` against the data graphs of ``store``."""
+    runs = store.query(_RUN).rows
+    data_rows = store.query(_DATA_TIME).rows
+    data_time = data_rows[0].get("dataTime") if data_rows else None
+    if not runs:
+        return ValidationStatus("missing", data_changed_at=_iso(data_time))
+    row = runs[0]
+    generated, changed = _aware(row.get("generated")), _aware(data_time)
+    status = "stale" if generated is not None and changed is not None and changed > generated else "current"
+    return ValidationStatus(status, run=str(row["run"]), generated_at=_iso(row.get("generated")),
+                            evaluation_date=_iso(row.get("evaluationDate")), data_changed_at=_iso(data_time))
+
+
+def reads_validation(sparql: str) -> bool:
+    """Whether a query (a named query's text) reads a stored validation graph."""
+    return VALIDATION_GRAPH_PREFIX in sparql
