@@ -26,13 +26,14 @@ from dge_graph.store import OxigraphStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analytics"
 
-# code -> deployments, in use, violations, warnings, with violation, claims, held, coverage, conforming share
+# code -> deployments, in use, violations, warnings, with violation, claims, held, coverage, conforming share,
+#   findings recorded absent, findings not evidenced, deployments with decisive facts known, data completeness
 EXPECTED_MEASURES = {
-    "GM0344": (3, 2, 5, 6, 1, 6, 4, 0.6667, 0.6667),
-    "GM0307": (2, 2, 6, 5, 1, 3, 2, 0.6667, 0.5),
-    "GM0363": (3, 2, 6, 6, 2, 4, 2, 0.5, 0.3333),
-    "GM0392": (1, 1, 0, 0, 0, 1, 0, 0.0, 1.0),
-    "GM0355": (0, 0, 0, 0, 0, 0, 0, None, None),
+    "GM0344": (3, 2, 5, 6, 1, 6, 4, 0.6667, 0.6667, 0, 11, 0, 0.0),
+    "GM0307": (2, 2, 6, 5, 1, 3, 2, 0.6667, 0.5, 1, 10, 0, 0.0),
+    "GM0363": (3, 2, 6, 6, 2, 4, 2, 0.5, 0.3333, 1, 11, 0, 0.0),
+    "GM0392": (1, 1, 0, 0, 0, 1, 0, 0.0, 1.0, 0, 0, 0, 0.0),
+    "GM0355": (0, 0, 0, 0, 0, 0, 0, None, None, 0, 0, 0, None),
 }
 
 

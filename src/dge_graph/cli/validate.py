@@ -31,7 +31,9 @@ from dge_graph.rules.validate import (
 from dge_graph.store import open_store
 
 FINDING_COLUMNS = ("municipality", "deployment", "requirement", "severity", "appliesFrom", "legalSource",
-                   "message_nl", "message_en", "deploymentIri", "requirementIri")
+                   "message_nl", "message_en", "deploymentIri", "requirementIri", "evidenceBasis", "recordedAbsent",
+                   "notEvidenced")
+"""CSV columns; recordedAbsent / notEvidenced list the missing safeguard types (or facts) separated by spaces."""
 
 
 def parse_iso_date(text: str) -> dt.date:
@@ -118,7 +120,8 @@ def write_report(report: ValidationReport, fmt: str, out) -> None:
         writer = csv.DictWriter(out, fieldnames=FINDING_COLUMNS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for finding in report.findings:
-            writer.writerow(finding.as_dict())
+            row = finding.as_dict()
+            writer.writerow({k: " ".join(v) if isinstance(v, list) else v for k, v in row.items()})
     elif fmt == "ttl":
         graph = report.to_graph()
         graph.bind("sh", "http://www.w3.org/ns/shacl#")
@@ -142,6 +145,11 @@ def report_as_json(report: ValidationReport) -> dict:
             for m, c in report.by_municipality()
         ],
         "byRule": [{"requirement": r, "severity": s, "deployments": n} for r, s, n in report.by_rule()],
+        "byEvidenceBasis": {"recordedAbsent": report.by_basis()["recordedAbsent"],
+                            "notEvidenced": report.by_basis()["notEvidenced"]},
+        "deploymentsWithUnknownFacts": sum(1 for facts in report.unknown_facts.values() if facts),
+        "unknownFacts": {str(d): sorted(compact(f) for f in facts)
+                         for d, facts in sorted(report.unknown_facts.items()) if facts},
         "findings": [f.as_dict() for f in report.findings],
     }
 
@@ -158,10 +166,15 @@ def report_as_table(report: ValidationReport) -> str:
     p = report.parameters
     violations = sum(1 for f in report.findings if f.severity == "Violation")
     warnings = len(report.findings) - violations
+    bases = report.by_basis()
+    unknown = sum(1 for facts in report.unknown_facts.values() if facts)
     lines = [
         f"Safeguard check on {p.evaluation_date} (AI Act high-risk duties from {p.hr_date}; engine {report.engine})",
         f"{report.deployments_checked} deployments checked against {len(report.active_rules)} rules in force: "
         f"{violations} violations, {warnings} warnings",
+        f"Evidence basis: {bases['recordedAbsent']} recorded absent (ontbreekt), {bases['notEvidenced']} not evidenced "
+        f"(niet aangetoond: no source mentions a missing safeguard); {unknown} of {len(report.unknown_facts)} "
+        "deployments have unknown decisive facts (read as false or none)",
     ]
     if report.conforms:
         lines.append("Every deployment has the safeguards the rules in force require.")
@@ -178,7 +191,8 @@ def report_as_table(report: ValidationReport) -> str:
     for f in report.findings:
         where = municipality_code(f.municipality) or "-"
         source = compact(f.legal_source) if f.legal_source else "-"
+        basis = f"  {f.basis.name}" if f.basis is not None else ""
         lines.append(f"  {where}  {f.deployment_id or compact(f.deployment)}  {f.rule_id}  {f.severity}  "
-                     f"since {f.applies_from}  {source}")
+                     f"since {f.applies_from}  {source}{basis}")
         lines.append(f"      {f.message_en}")
     return "\n".join(lines) + "\n"

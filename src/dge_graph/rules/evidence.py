@@ -219,3 +219,28 @@ def evidence_lines(report) -> list[str]:
     for deployment, facts in report.unknown_facts.items():
         pairs |= {(deployment, DGE.unknownFact, f) for f in facts}
     return [f"<{s}> <{p}> <{o}> ." for s, p, o in sorted(pairs)]
+
+
+def stored_evidence(store: Store, graph: URIRef, findings: Sequence, rules: Sequence,
+                    resolved: Graph) -> tuple[tuple, dict[URIRef, frozenset[URIRef]]]:
+    """(the findings with their basis, deployment -> unknown facts) read back from a stored result graph."""
+    from dataclasses import replace
+
+    result = store.evaluate(
+        f"SELECT ?d ?p ?o WHERE {{ GRAPH <{graph}> {{ ?d ?p ?o "
+        f"FILTER (?p IN (<{DGE.recordedAbsent}>, <{DGE.lacksEvidenceOf}>, <{DGE.unknownFact}>)) }} }}")
+    found: dict[str, dict[URIRef, set[URIRef]]] = {str(DGE.recordedAbsent): {}, str(DGE.lacksEvidenceOf): {},
+                                                   str(DGE.unknownFact): {}}
+    for solution in result:
+        found[solution["p"].value].setdefault(URIRef(solution["d"].value), set()).add(URIRef(solution["o"].value))
+    recorded, lacking = found[str(DGE.recordedAbsent)], found[str(DGE.lacksEvidenceOf)]
+    by_id = {r.rule_id: r for r in rules}
+    out = []
+    for finding in findings:
+        rule = by_id[finding.rule_id]
+        d = finding.deployment
+        wanted = tuple(rule.safeguards) + satisfied_facts(resolved, rule)
+        out.append(replace(finding, basis=FindingBasis(
+            tuple(t for t in wanted if t in recorded.get(d, ())), tuple(t for t in wanted if t in lacking.get(d, ())))))
+    unknown = {d: frozenset(f) for d, f in found[str(DGE.unknownFact)].items()}
+    return tuple(out), unknown

@@ -44,7 +44,7 @@ from rdflib import Literal, URIRef
 
 from dge_graph.kernel.namespaces import DGE, GRAPH, ID, PROV, RDF, RDFS, SH, XSD, graph_iri, sparql_prefixes
 from dge_graph.rules.compile import conformance_expression, matching_query, subclass_closure_query
-from dge_graph.rules.evidence import evidence_lines
+from dge_graph.rules.evidence import evidence_lines, stored_evidence
 from dge_graph.store import Store
 
 RESULT_PREFIX = f"{GRAPH}validation/"
@@ -528,13 +528,14 @@ def stored_report(store: Store, graph: URIRef = LATEST_RESULT_GRAPH, shapes=None
     index = deployment_index(store)
     violations = [(d, by_requirement[r].shape) for d, r in pairs if r in by_requirement]
     findings = findings_from(violations, shapes, parameters, requirement_info(store), index)
+    findings, unknown = stored_evidence(store, graph, findings, shapes.rules, shapes.resolved(parameters))
     municipality = run.get(DGE.municipality)
     generated = run[PROV.generatedAtTime].toPython()
     return ValidationReport(
         parameters=parameters, findings=findings, deployments_checked=int(run[DGE.deploymentsChecked].toPython()),
         active_rules=tuple(r.rule_id for r in shapes.rules if r.active(parameters)),
         engine=str(run.get(DGE.validationEngine, "")), generated_at=generated, municipality=municipality,
-        municipality_labels=dict(index.municipality_labels))
+        municipality_labels=dict(index.municipality_labels), unknown_facts=unknown)
 
 
 # --------------------------------------------------------------------------------------------------------------
