@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from rdflib import Literal, URIRef
@@ -235,13 +235,6 @@ GROUP BY ?municipality ?deployment
 ORDER BY DESC(?violations) DESC(?warnings) ?title
 """
 
-_EVALUATION_DATE = f"""
-SELECT (MAX(?date) AS ?evaluationDate) WHERE {{
-  GRAPH {_RESULT_GRAPH} {{ ?run a dge:ValidationRun ; dge:evaluationDate ?date }}
-}}
-"""
-
-
 def _select(store: Store, body: str, **substitutions: Node) -> SelectResult:
     result = store.query(sparql_prefixes() + body, substitutions=substitutions or None)
     assert isinstance(result, SelectResult)
@@ -272,6 +265,14 @@ def municipality_measures(store: Store, province: str | None = None) -> tuple[Me
     query = find_named_query(load_named_queries(), "municipality-measures")
     result = run_named_query(store, query, {"province": province} if province else {})
     return tuple(_measures_from_row(row) for row in result.rows)
+
+
+def _measures_in_graph(store: Store, graph: str) -> tuple[Measures, ...]:
+    """``municipality-measures`` over another result graph than ``graph/validation/measures`` (a
+    one-municipality run keeps its measures in its result graph, ``rules/report.municipality_run_measures``)."""
+    query = find_named_query(load_named_queries(), "municipality-measures")
+    query = replace(query, sparql=query.sparql.replace(_MEASURES_GRAPH, f"<{graph}>"))
+    return tuple(_measures_from_row(row) for row in run_named_query(store, query, {}).rows)
 
 
 def _measures_from_row(row: Mapping[str, Node]) -> Measures:
@@ -315,14 +316,29 @@ def build_profile(store: Store, code: str, *, _all_measures: Sequence[Measures] 
         peers = tuple(m for m in _all_measures if m.province == str(province))
     else:
         peers = municipality_measures(store, str(province))
+    validation = validation_status(store, code)
+    # a one-municipality run newer than the full run: this profile reads that run's result and measures
+    own_graph = validation.graph if validation.scope == code else None
+
+    def newest(body: str) -> str:
+        if own_graph is None:
+            return body
+        return body.replace(_MEASURES_GRAPH, f"<{own_graph}>").replace(_RESULT_GRAPH, f"<{own_graph}>")
+
+    if own_graph is not None:
+        own_rows = [m for m in _measures_in_graph(store, own_graph) if m.code == code]
+        if own_rows:
+            peers = tuple(own_rows[0] if p.code == code else p for p in peers)
+            if not any(p.code == code for p in peers) and province is not None:
+                peers += (own_rows[0],)
     own = next((p for p in peers if p.code == code), None) or Measures(
         code=code, name=_text(info.get("name")) or code, iri=str(iri), province=_text(province),
         province_code=_text(info.get("provinceCode")), counts=MappingProxyType({m: 0 for m in COUNT_MEASURES}))
 
-    section_rows = _select(store, _SECTION_COUNTS, municipality=iri).rows
-    rule_rows = _select(store, _FINDINGS_BY_RULE, municipality=iri).rows
-    deployment_rows = _select(store, _DEPLOYMENTS, municipality=iri).rows
-    date_rows = _select(store, _EVALUATION_DATE).rows
+    section_rows = _select(store, newest(_SECTION_COUNTS), municipality=iri).rows
+    rule_rows = _select(store, newest(_FINDINGS_BY_RULE), municipality=iri).rows
+    deployment_rows = _select(store, newest(_DEPLOYMENTS), municipality=iri).rows
+    date_rows = [{"evaluationDate": Literal(validation.evaluation_date)}] if validation.evaluation_date else []
     medians = stored_medians(store, province) if province is not None else province_medians(())
 
     wanted = {row["item"] for row in section_rows} | {row["deployment"] for row in deployment_rows}
@@ -354,7 +370,7 @@ def build_profile(store: Store, code: str, *, _all_measures: Sequence[Measures] 
         measures=own, province_labels=labels.get(_text(province), MappingProxyType({})),
         province_medians=MappingProxyType(medians), peers=tuple(peers),
         sections=MappingProxyType(sections), findings_by_rule=findings, deployments=deployments,
-        evaluation_date=_text(evaluation) or None, validation=validation_status(store),
+        evaluation_date=_text(evaluation) or None, validation=validation,
     )
 
 

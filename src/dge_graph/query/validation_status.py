@@ -8,6 +8,10 @@ The stored result (``graph/validation/latest``) describes the data at the time o
 * ``stale``: some data graph was generated after the run (the findings may be of a graph that no longer exists);
 * ``current``: the run is at least as new as every data graph.
 
+For one municipality (``validation_status(store, "GM0363")``) the run is the newer of the full run and that
+municipality's own run (``graph/validation/municipality/<code>``, written by ``validate --municipality``): a
+profile reads the newest result of its municipality (``scope`` says which).
+
 Writes through SPARQL Update that do not restamp a graph's ``prov:generatedAtTime`` are not seen (docs/checks.md).
 Every page, named-query answer and CLI report that shows findings or measures says which status, run and date
 it rests on (``api/validation_signal.py``).
@@ -26,12 +30,13 @@ from dge_graph.store import Store
 RESULT_GRAPH = f"{GRAPH}validation/latest"
 VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
 STATUSES = ("missing", "stale", "current")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
-_RUN = f"""
+_RUN = """
 SELECT ?run ?generated ?evaluationDate WHERE {{
-  GRAPH <{RESULT_GRAPH}> {{
-    ?run a <{DGE.ValidationRun}> ; <{PROV.generatedAtTime}> ?generated .
-    OPTIONAL {{ ?run <{DGE.evaluationDate}> ?evaluationDate }}
+  GRAPH <{graph}> {{
+    ?run a <{run_class}> ; <{generated}> ?generated .
+    OPTIONAL {{ ?run <{evaluation_date}> ?evaluationDate }}
   }}
 }} ORDER BY DESC(?generated) LIMIT 1
 """
@@ -66,6 +71,10 @@ class ValidationStatus:
     generated_at: str | None = None
     evaluation_date: str | None = None
     data_changed_at: str | None = None
+    graph: str | None = None
+    """The result graph the run is in (``graph/validation/latest`` or a municipality's)."""
+    scope: str = "all"
+    """``all`` (a full run) or the CBS code of the municipality of a one-municipality run."""
 
     @property
     def current(self) -> bool:
@@ -74,7 +83,7 @@ class ValidationStatus:
     def as_dict(self) -> dict:
         """The ``validation`` field of JSON answers."""
         return {"status": self.status, "run": self.run, "generatedAt": self.generated_at,
-                "evaluationDate": self.evaluation_date, "dataChangedAt": self.data_changed_at}
+                "evaluationDate": self.evaluation_date, "dataChangedAt": self.data_changed_at, "scope": self.scope}
 
     def message(self, lang: str) -> str:
         return MESSAGES[self.status]["nl" if lang == "nl" else "en"]
@@ -112,18 +121,39 @@ def _aware(term) -> dt.datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
 
 
-def validation_status(store: Store) -> ValidationStatus:
-    """The status of ``graph/validation/latest`` against the data graphs of ``store``."""
-    runs = store.query(_RUN).rows
+def municipality_result_graph(code: str) -> str:
+    """The result graph of a one-municipality run (``rules.report.result_graph_name``)."""
+    return f"{GRAPH}validation/municipality/{code}"
+
+
+def _newest_run(store: Store, graph: str):
+    rows = store.query(_RUN.format(graph=graph, run_class=DGE.ValidationRun, generated=PROV.generatedAtTime,
+                                   evaluation_date=DGE.evaluationDate)).rows
+    return rows[0] if rows else None
+
+
+def validation_status(store: Store, municipality_code: str | None = None) -> ValidationStatus:
+    """The status of the stored result against the data graphs of ``store``: the full run's, or for a municipality
+    (a checked CBS code) the newer of the full run and its own run."""
+    candidates = [(RESULT_GRAPH, "all")]
+    if municipality_code is not None:
+        candidates.append((municipality_result_graph(municipality_code), municipality_code))
+    best = None
+    for graph, scope in candidates:
+        row = _newest_run(store, graph)
+        if row is not None and (best is None or (_aware(row.get("generated")) or _EPOCH) >
+                                (_aware(best[0].get("generated")) or _EPOCH)):
+            best = (row, graph, scope)
     data_rows = store.query(_DATA_TIME).rows
     data_time = data_rows[0].get("dataTime") if data_rows else None
-    if not runs:
+    if best is None:
         return ValidationStatus("missing", data_changed_at=_iso(data_time))
-    row = runs[0]
+    row, graph, scope = best
     generated, changed = _aware(row.get("generated")), _aware(data_time)
     status = "stale" if generated is not None and changed is not None and changed > generated else "current"
     return ValidationStatus(status, run=str(row["run"]), generated_at=_iso(row.get("generated")),
-                            evaluation_date=_iso(row.get("evaluationDate")), data_changed_at=_iso(data_time))
+                            evaluation_date=_iso(row.get("evaluationDate")), data_changed_at=_iso(data_time),
+                            graph=graph, scope=scope)
 
 
 def reads_validation(sparql: str) -> bool:

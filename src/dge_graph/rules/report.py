@@ -494,6 +494,8 @@ def store_result(store: Store, report, decisions: ShapeDecisions | None = None,
         municipalities = municipality_info(store)
         graphs[str(MEASURES_GRAPH)] = measures_ntriples(report.findings, decisions, facts, municipalities) + \
             evidence_measures_lines(report, facts.municipality, municipalities)
+    elif decisions is not None:
+        graphs[str(name)] += municipality_run_measures(report, decisions, facts, municipality_info(store))
     store.bulk_replace_graphs(graphs)
     return name
 
@@ -587,3 +589,20 @@ def evidence_measures_lines(report, municipality_of: Mapping[URIRef, URIRef],
                       f"{node} <{DGE.peers}> {_int(len(values))} .",
                       f"{node} <{DGE.median}> {_decimal(float(statistics.median(values)))} ."]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def municipality_run_measures(report, decisions: ShapeDecisions, facts: DeploymentFacts,
+                              municipalities: Mapping[URIRef, MunicipalityInfo]) -> bytes:
+    """The measures of the one municipality of a one-municipality run (its ``MunicipalityMeasures``, findings per
+    requirement and breakdowns, as a full run writes them into ``graph/validation/measures``), for its result graph:
+    a profile reads them when that run is newer than the full one (``query/analytics.py``). Province medians and
+    national figures are not recomputed by a one-municipality run."""
+    own = {d: m for d, m in facts.municipality.items() if m == report.municipality}
+    scoped = DeploymentFacts(municipality=own, in_use=facts.in_use, claims=facts.claims,
+                             values={p: {d: v for d, v in by_d.items() if d in own} for p, by_d in facts.values.items()})
+    info = municipalities.get(report.municipality)
+    node = f"<{ID}measures/municipality/{info.code if info else _key(str(report.municipality))}"
+    text = (measures_ntriples(report.findings, decisions, scoped, municipalities)
+            + evidence_measures_lines(report, own, municipalities)).decode("utf-8")
+    kept = [line for line in text.splitlines() if line.startswith(node)]
+    return ("\n".join(kept) + "\n").encode("utf-8")
