@@ -291,12 +291,20 @@ def test_check_turtle_file(capsys):
 @pytest.mark.parametrize(
     "facts,unknown",
     [
-        ({}, ["deployerType", "isAlgorithm", "isAISystem", "processesPersonalData"]),
-        ({"deployerType": "Municipality", "isAlgorithm": False, "processesPersonalData": True}, ["isAISystem"]),
+        # the facts every deployment's rules read (derived:PA/MUNI, ALGORITHM, AI, PD, PUBLIC_IMPACT)
+        ({}, ["deployerType", "isAISystem", "isAlgorithm", "processesPersonalData", "systematicMonitoringPublicSpace"]),
+        # personal data: the facts that make a DPIA mandatory matter too (derived:DPIA_REQ builds on derived:PD)
+        ({"deployerType": "Municipality", "isAlgorithm": False, "processesPersonalData": True},
+         ["affectsPersonsSignificantly", "apDpiaListCategory", "isAISystem", "largeScale",
+          "processesSpecialCategoryData", "profiling", "systematicMonitoringPublicSpace"]),
+        # an AI system: the Annex III facts (derived:HR builds on derived:AI) and, an algorithm, the impact facts;
+        # inServiceSince does not matter before the high-risk duties apply (2027-12-02, gate:hr-date-reached)
         ({"deployerType": "Municipality", "isAlgorithm": True, "isAISystem": True, "processesPersonalData": False},
-         ["annexIIIArea", "inServiceSince"]),
+         ["affectsPersonsSignificantly", "annexIIIArea", "art6_3Derogation", "profiling", "selfAssessedImpactful",
+          "systematicMonitoringPublicSpace"]),
         ({"deployerType": "Municipality", "isAlgorithm": True, "isAISystem": True, "processesPersonalData": False,
-          "annexIIIArea": "None", "inServiceSince": "2024-01-01"}, []),
+          "annexIIIArea": "None", "art6_3Derogation": False, "profiling": False, "affectsPersonsSignificantly": False,
+          "selfAssessedImpactful": False, "systematicMonitoringPublicSpace": False}, []),
     ],
 )
 def test_check_names_decisive_facts_the_intake_leaves_out(capsys, tmp_path, facts, unknown):

@@ -147,3 +147,18 @@ def test_measure_labels_name_both_bases_and_completeness(tmp_path, lang):
         assert word in page.text
     assert 'data-measure="findingsNotEvidenced" data-value="11"' in page.text
     assert 'data-measure="dataCompleteness" data-value="0.0"' in page.text
+
+
+@pytest.mark.parametrize(("lang", "words"), [("nl", "Niet aangetoond"), ("en", "Not evidenced")])
+def test_a_deployment_page_names_its_report_and_what_its_findings_rest_on(tmp_path, lang, words):
+    store = load_fixture(OxigraphStore())
+    report = _validated(store)
+    with _client(store, tmp_path) as client:
+        page = client.get("/id/deployment/af-cameras", headers={"Accept": "text/html", "Accept-Language": lang})
+    assert page.status_code == 200
+    assert page.headers["X-Validation-Status"].startswith(f"current; run=<{report.report_iri()}>")
+    assert 'data-validation-status="current"' in page.text and words in page.text
+    recorded = page.text.split('data-evidence="recordedAbsent">', 1)[1].split("</dd>", 1)[0]
+    assert "dpia" in recorded  # Amersfoort's camera records its DPIA as absent
+    unknown = page.text.split('data-evidence="unknownFacts">', 1)[1].split("</dd>", 1)[0]
+    assert "isAlgorithm" in unknown

@@ -28,6 +28,7 @@ from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.pages import render, request_language
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import serialize_graph
+from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.api.sparql import named_graphs
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
@@ -41,6 +42,8 @@ from dge_graph.query.describe import (
     graph_members,
     validation_findings,
 )
+from dge_graph.query.evidence import deployment_evidence
+from dge_graph.query.validation_status import validation_status
 from dge_graph.store import Store
 
 router = APIRouter(tags=["linked data"])
@@ -222,6 +225,16 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
             }
             for f in findings
         ]
+        # which stored result the findings come from, and what they rest on (docs/checks.md)
+        status = await guarded(request, validation_status)
+        evidence = await guarded(request, deployment_evidence, iri)
+        evidence_view = await guarded(request, labelled, Description(iri, incoming=[
+            (item, URIRef(iri)) for items in evidence.values() for item in items]))
+        evidence_links = Links(request, settings, evidence_view, lang)
+        page["evidence"] = {kind: [evidence_links.term(i) for i in items] for kind, items in evidence.items()}
+        headers = {**_headers(request, media_type), **validation_headers(status)}
+        return render(request, "resource.html", page=page, lang=lang, headers=headers,
+                      **banner_context(status, lang))
     return render(request, "resource.html", page=page, lang=lang, headers=_headers(request, media_type))
 
 

@@ -68,7 +68,8 @@ def report_as_text(report: CheckReport) -> str:
             lines.append(f"  missing ({len(d.findings)}):")
             for f in d.findings:
                 source = compact(f.legal_source) if f.legal_source else "-"
-                lines.append(f"    {f.rule_id}  {f.severity}  since {f.applies_from}  {source}")
+                basis = f"  {f.basis.name}" if f.basis is not None else ""
+                lines.append(f"    {f.rule_id}  {f.severity}  since {f.applies_from}  {source}{basis}")
                 lines.append(f"      en: {f.message_en}")
                 lines.append(f"      nl: {f.message_nl}")
         else:

@@ -24,6 +24,8 @@ from dge_graph.kernel.namespaces import DCT, DGE, RDF, RDFS, SKOS, sparql_prefix
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.kernel.vocabulary import SAFEGUARDS
 from dge_graph.rules.compile import matching_query
+from dge_graph.rules.evidence import finding_bases, unknown_facts
+from dge_graph.rules.report import shape_decisions
 from dge_graph.rules.validate import (
     Finding,
     Parameters,
@@ -41,10 +43,9 @@ from dge_graph.store import OxigraphStore, Store, graph_to_ntriples
 INTAKE_GRAPH = "urn:dge-graph:check:intake"
 SIMILAR_LIMIT = 10
 
-# Facts that decide whether whole groups of rules apply. When an intake leaves one out, the checks read it as false
-# or none (spec §1), which can hide findings: the check names them so the officer can state them.
-DECISIVE_FACTS = ("deployerType", "isAlgorithm", "isAISystem", "processesPersonalData")
-DECISIVE_AI_FACTS = ("annexIIIArea", "inServiceSince")
+# Facts that decide whether whole groups of rules apply (rules/evidence.py derives them from the derived predicates
+# of shapes/derived.ttl). When an intake leaves one out, the checks read it as false or none (spec §1), which can
+# hide findings: the check names them so the officer can state them.
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,10 @@ def check_file(
     work.replace_graphs({INTAKE_GRAPH: graph_to_ntriples(graph)})
     violations = engine_violations(engine, work, resolved, shapes.rules, parameters, data=graph)
     findings = findings_from(violations, shapes, parameters, info)
+    decisions = shape_decisions(work, resolved, shapes.rules, parameters)
+    bases = finding_bases(work, resolved, shapes.rules, findings, decisions.held)
+    findings = tuple(replace(f, basis=bases[(f.deployment, f.rule_id)]) for f in findings)
+    unknown = unknown_facts(work, resolved, [d for _i, d in pairs], decisions.derived)
 
     applicable: dict[URIRef, list[str]] = {}
     for rule in shapes.rules:
@@ -247,15 +252,7 @@ def check_file(
                 values_at_stake=tuple(sorted(values, key=str)),
                 rights_at_stake=tuple(sorted(rights, key=str)),
                 similar=similar_deployments(store, graph, deployment) if store is not None else (),
-                unknown_facts=unknown_decisive_facts(graph, deployment),
+                unknown_facts=tuple(sorted(str(f).rsplit("#", 1)[-1] for f in unknown.get(deployment, ()))),
             )
         )
     return CheckReport(path, parameters, tuple(checks), labels)
-
-
-def unknown_decisive_facts(graph: Graph, deployment: URIRef) -> tuple[str, ...]:
-    """The decisive facts (``DECISIVE_FACTS``, and for an AI system ``DECISIVE_AI_FACTS``) absent for a deployment."""
-    names = list(DECISIVE_FACTS)
-    if (deployment, DGE.isAISystem, Literal(True)) in graph:
-        names += DECISIVE_AI_FACTS
-    return tuple(name for name in names if graph.value(deployment, DGE[name]) is None)
