@@ -162,3 +162,45 @@ def test_a_deployment_page_names_its_report_and_what_its_findings_rest_on(tmp_pa
     assert "dpia" in recorded  # Amersfoort's camera records its DPIA as absent
     unknown = page.text.split('data-evidence="unknownFacts">', 1)[1].split("</dd>", 1)[0]
     assert "isAlgorithm" in unknown
+
+
+@pytest.fixture(scope="module")
+def validated_project(tmp_path_factory):
+    """The whole project built (ontology/, data/: the national register snapshot included) and validated."""
+    from dge_graph.ingest.build import build, discover_sources
+
+    store = OxigraphStore(None)
+    build(store, discover_sources())
+    report = validate_store(store, Parameters(evaluation_date=dt.date(2026, 12, 1)))
+    store_report(store, report)
+    return store, report
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_amsterdam_profile_on_the_project_graph(validated_project, tmp_path, lang):
+    """Issue 13's done-when: Amsterdam's real register algorithms, a validation date, findings split into recorded
+    absent and not evidenced, the data completeness, and which report the numbers come from."""
+    store, report = validated_project
+    register = {str(r["d"]) for r in store.query(
+        "SELECT ?d WHERE { ?d <https://w3id.org/dge-graph/def#municipality> "
+        "<https://w3id.org/dge-graph/id/municipality/GM0363> ; <https://w3id.org/dge-graph/def#recordKind> "
+        "<https://w3id.org/dge-graph/id/record-kind/register-import> }").rows}
+    assert len(register) > 10
+    with _client(store, tmp_path) as client:
+        data = client.get(PROFILE, params={"format": "json"}, headers={"Accept-Language": lang}).json()
+        page = client.get(PROFILE, headers={"Accept": "text/html", "Accept-Language": lang})
+    assert register <= {d["iri"] for d in data["deployments"]}
+    assert data["validation"]["status"] == "current" and data["validation"]["run"] == str(report.report_iri())
+    assert data["evaluationDate"] == "2026-12-01"
+    m = data["measures"]
+    assert m["findingsRecordedAbsent"] + m["findingsNotEvidenced"] == m["violations"] + m["warnings"] > 0
+    assert m["findingsNotEvidenced"] > 0
+    amsterdam = [f for f in report.findings if f.municipality == id_iri("municipality", "GM0363")]
+    assert m["findingsNotEvidenced"] == sum(1 for f in amsterdam if f.basis.not_evidenced)
+    known = sum(1 for d, facts in report.unknown_facts.items() if str(d) in {x["iri"] for x in data["deployments"]}
+                and not facts)
+    assert m["deploymentsFactsKnown"] == known
+    assert m["dataCompleteness"] == round(known / m["deployments"], 4)
+    label = {"nl": "Volledigheid van de gegevens", "en": "Data completeness"}[lang]
+    assert label in page.text and str(report.report_iri()) in page.text
+    assert page.headers["X-Validation-Status"].startswith("current")
