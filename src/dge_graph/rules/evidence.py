@@ -4,9 +4,9 @@ SHACL's answer stays exactly what the shapes say (closed world: a safeguard that
 fact that no source states is false or none). This module only *explains* that answer, from the same shapes:
 
 * **Evidence basis** of a finding, per missing safeguard type: *recorded absent* ("ontbreekt") when the deployment
-  has a claim of that type that is not held (status absent, expired or planned, or dated after the evaluation
-  date: the ``holds:*`` shape of the type decides what is held), *not evidenced* ("niet aangetoond") when it has no
-  claim of that type at all. A prohibition rests on the recorded facts of its condition (recorded absent); an
+  has a claim of that type with a status that is not held (absent, expired or planned, or present but dated after
+  the evaluation date: the ``holds:*`` shape of the type decides what is held), *not evidenced* ("niet aangetoond")
+  when it has no claim of that type, or only claims that state no status. A prohibition rests on the recorded facts of its condition (recorded absent); an
   obligation that rests on a fact (a ``satisfied:*`` shape) is not evidenced when a fact that shape reads has no
   value. A finding is *not evidenced* when at least one of its missing safeguards (or facts) is, else *recorded
   absent*.
@@ -160,9 +160,11 @@ class FindingBasis:
 
 
 def claimed_types(store: Store) -> dict[URIRef, frozenset[URIRef]]:
-    """deployment -> the safeguard types it has a claim of (any status, any date)."""
+    """deployment -> the safeguard types it has a claim of that states a status (any status, any date). A claim
+    without a status mentions the safeguard without saying whether it is there: that is no record of absence."""
     result = store.evaluate(
-        f"SELECT DISTINCT ?d ?t WHERE {{ ?d <{DGE.hasSafeguard}> ?c . ?c <{DGE.safeguardType}> ?t }}")
+        f"SELECT DISTINCT ?d ?t WHERE {{ ?d <{DGE.hasSafeguard}> ?c . ?c <{DGE.safeguardType}> ?t ; "
+        f"<{DGE.safeguardStatus}> ?status }}")
     found: dict[URIRef, set[URIRef]] = {}
     for solution in result:
         found.setdefault(URIRef(solution["d"].value), set()).add(URIRef(solution["t"].value))
