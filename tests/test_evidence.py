@@ -95,7 +95,7 @@ def test_decisive_facts_are_read_from_the_derived_predicates():
 
 
 def test_recorded_absent_and_not_evidenced_are_told_apart(validated):
-    _store_, report = validated
+    _, report = validated
     absent = _finding(report, "cam-absent", "GDPR-35")
     silent = _finding(report, "cam-silent", "GDPR-35")
     assert absent.basis.basis == RECORDED_ABSENT and absent.basis.recorded_absent == (URIRef(SGT + "dpia"),)
@@ -119,7 +119,7 @@ def test_the_basis_does_not_change_what_fires():
 
 
 def test_unknown_decisive_facts_per_deployment(validated):
-    _store_, report = validated
+    _, report = validated
     unknown = {str(d).rsplit("/", 1)[1]: {str(f).rsplit("#", 1)[1] for f in facts}
                for d, facts in report.unknown_facts.items()}
     assert unknown["plain"] == set()

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from dge_graph.api import create_app
 from dge_graph.ingest.importing import write_import
 from dge_graph.kernel.config import Settings
-from dge_graph.kernel.namespaces import DCT, DGE, graph_iri, id_iri
+from dge_graph.kernel.namespaces import DCT, graph_iri, id_iri
 from dge_graph.query.validation_status import validation_status
 from dge_graph.rules.validate import Parameters, store_report, validate_store
 from dge_graph.store import OxigraphStore

@@ -28,8 +28,8 @@ from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.pages import render, request_language
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import serialize_graph
-from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.api.sparql import named_graphs
+from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF, SH, XSD

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 from dge_graph.cli.errors import CommandError
 from dge_graph.cli.query import FORMATS as QUERY_FORMATS
 from dge_graph.cli.query import print_query_result
 from dge_graph.query.named import NamedQueryError, find_named_query, load_named_queries, parse_argument_pairs
+from dge_graph.query.validation_status import reads_validation, validation_status
 from dge_graph.store import open_store
 
 FORMATS = ("table",) + tuple(QUERY_FORMATS)
@@ -79,7 +82,12 @@ def handle_run(args, settings) -> int:
         raise CommandError(str(exc)) from exc
     store = open_store(settings.store, read_only=True)
     try:
+        status = validation_status(store) if reads_validation(query.sparql) else None
         print_query_result(store, query.sparql, args.format, substitutions)
     finally:
         store.close()
+    if status is not None:  # which stored result the answer reads, on stderr (stdout stays the result)
+        print(f"validation report: {status.header_value()}", file=sys.stderr)
+        if not status.current:
+            print(f"warning: {status.message('en')}", file=sys.stderr)
     return 0

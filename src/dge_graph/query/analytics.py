@@ -42,7 +42,7 @@ from rdflib.term import Node
 from dge_graph.kernel.namespaces import DGE, id_iri, sparql_prefixes
 from dge_graph.kernel.terms import compact
 from dge_graph.query.named import find_named_query, load_named_queries, run_named_query
-from dge_graph.query.validation_status import ValidationStatus, validation_status
+from dge_graph.query.validation_status import NO_REPORT, ValidationStatus, validation_status
 from dge_graph.store import SelectResult, Store
 
 LANGUAGES = ("nl", "en")
@@ -147,7 +147,7 @@ class MunicipalityProfile:
     findings_by_rule: tuple[Labelled, ...]
     deployments: tuple[DeploymentRow, ...]
     evaluation_date: str | None = None
-    validation: ValidationStatus = ValidationStatus("missing")
+    validation: ValidationStatus = NO_REPORT
     """Which stored result the findings and measures come from, and whether it is current."""
 
     @property
@@ -163,7 +163,7 @@ class Comparison:
     profiles: tuple[MunicipalityProfile, ...]
     technology_kinds: tuple[Labelled, ...] = field(default=())
     """Every technology kind any compared municipality deploys (count = total over them)."""
-    validation: ValidationStatus = ValidationStatus("missing")
+    validation: ValidationStatus = NO_REPORT
 
     def kind_count(self, profile: MunicipalityProfile, kind_iri: str) -> int:
         return next((item.count for item in profile.sections["technologyKinds"] if item.iri == kind_iri), 0)

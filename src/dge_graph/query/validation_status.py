@@ -107,6 +107,10 @@ class ValidationStatus:
         return f'299 - "{text}"'
 
 
+NO_REPORT = ValidationStatus("missing")
+"""The status before anything is read (a profile or comparison built without a store)."""
+
+
 def _iso(term) -> str | None:
     if not isinstance(term, Literal):
         return None
