@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from dge_graph.api import (
     caching,
     compare,
+    council_report,
     jsonld,
     linked_data,
     municipalities,
@@ -91,6 +92,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(void.router)
     app.include_router(query_page.router)
     app.include_router(named_queries.router)
+    app.include_router(council_report.router)
     app.include_router(municipalities.router)
     app.include_router(compare.router)
     return app

@@ -1,4 +1,4 @@
-"""The home page, the query editor (YASGUI, vendored: no CDN) with example queries, and the OpenAPI docs page.
+"""The home page (the national overview, ``query.overview``), the query editor (YASGUI, vendored: no CDN) with example queries, and the OpenAPI docs page.
 
 Example queries are the project's named queries (``queries/*.rq``, read by ``dge_graph.query.named``) plus a few built
 in here.
@@ -12,8 +12,12 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
+from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
 from dge_graph.kernel.namespaces import sparql_prefixes
+from dge_graph.query.overview import national_overview
+from dge_graph.render.analytics import format_number
+from dge_graph.render.overview import TEXT as OVERVIEW_TEXT
 
 router = APIRouter(tags=["pages"])
 
@@ -49,8 +53,11 @@ def example_queries(named, lang: str = "en") -> list[ExampleQuery]:
 
 @router.get("/", response_class=HTMLResponse, summary="Home page", name="home")
 async def home(request: Request) -> HTMLResponse:
-    examples = example_queries(request.app.state.named_queries, request_language(request))
-    return render(request, "home.html", examples=examples)
+    lang = request_language(request)
+    examples = example_queries(request.app.state.named_queries, lang)
+    overview = await guarded(request, national_overview)
+    return render(request, "home.html", examples=examples, overview=overview, text=OVERVIEW_TEXT[lang],
+                  format_number=format_number, lang=lang)
 
 
 @router.get("/editor", response_class=HTMLResponse, summary="SPARQL query editor (YASGUI)", name="query_editor")

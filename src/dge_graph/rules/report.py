@@ -20,6 +20,10 @@
   municipalities and deployments per supplier. The named queries and the analytics read these instead of
   re-deriving them.
 
+Storing a result keeps the run it replaces (its run resource and findings only) in ``<result graph>/previous``
+(``previous_result_graph_name``); ``result_changes`` compares the two (the council report's "changes since the
+previous validation").
+
 The decisions come from the shapes (``shape_decisions``: the ``holds:*``, ``derived:*`` and condition shapes compiled
 by ``shacl_compile``), never from hand-written SPARQL. ``shape_decisions`` is a plain function returning sets and
 dicts, so a faster engine computing the same decisions can replace it.
@@ -490,6 +494,9 @@ def store_result(store: Store, report, decisions: ShapeDecisions | None = None,
     if decisions is not None and facts is None:
         facts = deployment_facts(store)
     graphs = {str(name): result_ntriples(report, decisions, facts)}
+    previous = previous_result_ntriples(store, name)
+    if previous is not None:
+        graphs[str(previous_result_graph_name(name))] = previous
     if report.municipality is None and decisions is not None:
         municipalities = municipality_info(store)
         graphs[str(MEASURES_GRAPH)] = measures_ntriples(report.findings, decisions, facts, municipalities) + \
@@ -500,6 +507,28 @@ def store_result(store: Store, report, decisions: ShapeDecisions | None = None,
     return name
 
 
+def previous_result_graph_name(name: URIRef) -> URIRef:
+    """Where ``store_result`` keeps the run it replaces: ``<result graph>/previous`` (e.g.
+    ``graph/validation/latest/previous``), so "changes since the previous validation" can be read."""
+    return URIRef(f"{name}/previous")
+
+
+def previous_result_ntriples(store: Store, name: URIRef) -> bytes | None:
+    """The run resource and the findings (``dge:missesRequirement``) of the result stored in ``name``, as N-Triples
+    for ``previous_result_graph_name(name)``; None when no run is stored there (the previous graph is then kept)."""
+    run = store.query(f"SELECT ?run ?p ?o WHERE {{ GRAPH <{name}> {{ ?run a <{DGE.ValidationRun}> ; ?p ?o }} }}").rows
+    if not run:
+        return None
+    lines = [f"<{row['run']}> <{row['p']}> {_term(row['o'])} ." for row in run]
+    pairs = store.query(f"SELECT ?d ?r WHERE {{ GRAPH <{name}> {{ ?d <{DGE.missesRequirement}> ?r }} }}").rows
+    lines += [f"<{row['d']}> <{DGE.missesRequirement}> <{row['r']}> ." for row in pairs]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _term(term) -> str:
+    return _literal(term) if isinstance(term, Literal) else _iri(str(term))
+
+
 def stored_findings(store: Store, graph: URIRef = LATEST_RESULT_GRAPH) -> tuple[dict, set[tuple[URIRef, URIRef]]]:
     """(the run's properties, the (deployment, requirement) findings) of a stored result."""
     rows = store.query(
@@ -508,6 +537,27 @@ def stored_findings(store: Store, graph: URIRef = LATEST_RESULT_GRAPH) -> tuple[
     pairs = store.query(
         f"SELECT ?d ?r WHERE {{ GRAPH <{graph}> {{ ?d <{DGE.missesRequirement}> ?r }} }}").rows
     return run, {(row["d"], row["r"]) for row in pairs}
+
+
+@dataclass(frozen=True)
+class ResultChanges:
+    """The findings of a stored result compared with the run it replaced (``previous_result_graph_name``)."""
+
+    previous_run: Mapping
+    """The previous run's properties (predicate -> value); empty when no previous run is kept."""
+    added: frozenset[tuple[URIRef, URIRef]]
+    """(deployment, requirement) findings in the latest run that the previous run did not have."""
+    resolved: frozenset[tuple[URIRef, URIRef]]
+    """Findings of the previous run that the latest run no longer has."""
+
+
+def result_changes(store: Store, graph: URIRef = LATEST_RESULT_GRAPH) -> ResultChanges:
+    """What changed between the previous stored run and the latest one in ``graph`` (empty without a previous run)."""
+    previous_run, before = stored_findings(store, previous_result_graph_name(graph))
+    if not previous_run:
+        return ResultChanges({}, frozenset(), frozenset())
+    _run, now = stored_findings(store, graph)
+    return ResultChanges(previous_run, frozenset(now - before), frozenset(before - now))
 
 
 def stored_report(store: Store, graph: URIRef = LATEST_RESULT_GRAPH, shapes=None):
