@@ -1,18 +1,19 @@
 """The fast path: compile SHACL *core* node shapes into SPARQL 1.1 and run them on any ``Store``.
 
-pyshacl is the reference engine (``validate.py``); this compiler covers exactly the subset of SHACL core the
-dge-graph shapes use and refuses anything else with a ``ShapeCompileError`` naming the shape and the term, so a
-shape that this module cannot translate faithfully never runs with a different meaning.
+pyshacl is the reference engine (``validate.py``); this compiler is *exact or refuses*: anything outside the
+supported subset of SHACL core is a ``ShapeCompileError`` naming the shape and the term, so a shape that this module
+cannot translate faithfully never runs with a different meaning. The W3C SHACL core suite holds it to that
+(``tests/shared/test_shacl_core_shared.py``; the supported constructs and the case counts are in docs/checks.md).
 
-Supported (SHACL 1.0 §4):
-
-* node-level: ``sh:and``, ``sh:or``, ``sh:not``, ``sh:node``, ``sh:property``, ``sh:in``, ``sh:hasValue``,
-  ``sh:deactivated`` (a deactivated shape conforms everywhere);
-* property shapes with ``sh:path`` an IRI or a sequence path (RDF list of IRIs), and ``sh:hasValue``,
-  ``sh:in``, ``sh:minCount 1``, ``sh:maxCount 0``, ``sh:minInclusive``, ``sh:maxInclusive``, ``sh:minExclusive``,
-  ``sh:maxExclusive``, ``sh:datatype``, ``sh:node``, ``sh:not``, ``sh:and``, ``sh:or``, and
-  ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount 1``; value ranges also on node shapes (e.g. a qualified
-  value shape ``[ sh:minInclusive … ; sh:maxInclusive … ]``).
+Supported (SHACL 1.0 §2, §4): every target form (``focus_pattern``); IRI, sequence, inverse, alternative and
+zero-or-more/one-or-more/zero-or-one paths (SPARQL property paths); ``sh:and``, ``sh:or``, ``sh:not``, ``sh:xone``,
+``sh:node``, ``sh:property`` (in node shapes), ``sh:deactivated``; ``sh:class``, ``sh:datatype`` (well-formedness
+by a cast where SPARQL can decide it, refused otherwise), ``sh:nodeKind``, ``sh:in``, ``sh:hasValue``, value ranges,
+``sh:minLength``/``sh:maxLength``, ``sh:pattern``, ``sh:languageIn``; ``sh:minCount``/``sh:maxCount`` up to
+``_MAX_COUNTED`` values; ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount 1``; ``sh:equals``, ``sh:disjoint``,
+``sh:lessThan``, ``sh:lessThanOrEquals``, ``sh:uniqueLang`` on property shapes; ``sh:closed``. The table engine
+(``rules/vector_engine.py``) shares ``ShapeReader`` and supports only the part the project's shapes use
+(``NODE_PARAMETERS``/``PROPERTY_PARAMETERS``, IRI and sequence paths).
 
 Each construct becomes a boolean SPARQL expression "the node in ``?v`` conforms", built from ``EXISTS`` /
 ``NOT EXISTS`` groups; a rule shape becomes ``SELECT ?focus WHERE { ?focus a <target> FILTER(!conforms) }``.
@@ -55,6 +56,8 @@ _NON_CONSTRAINTS = frozenset(
     {
         SH.targetClass,
         SH.targetNode,
+        SH.targetSubjectsOf,
+        SH.targetObjectsOf,
         SH.severity,
         SH.message,
         SH.deactivated,
@@ -69,6 +72,42 @@ NODE_PARAMETERS = _NODE_PARAMETERS
 PROPERTY_PARAMETERS = _PROPERTY_PARAMETERS
 VALUE_RANGE_PARAMETERS = _VALUE_RANGE_PARAMETERS
 """The constraint parameters both compilers (SPARQL here, the table engine in ``rules/vector_engine.py``) support."""
+
+# What only the SPARQL compiler supports (the general SHACL core subset, run by the W3C suite):
+# value tests of one node, at node level and for every value of a property shape,
+_VALUE_TEST_PARAMETERS = frozenset(
+    {SH["class"], SH.nodeKind, SH.minLength, SH.maxLength, SH.pattern, SH.flags, SH.languageIn, SH.xone}
+)
+# and what compares the values of a property shape with each other or with another property of the focus node.
+_VALUE_SET_PARAMETERS = frozenset({SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals, SH.uniqueLang})
+_SPARQL_NODE_PARAMETERS = _NODE_PARAMETERS | _VALUE_TEST_PARAMETERS | {SH.datatype, SH.closed, SH.ignoredProperties}
+_SPARQL_PROPERTY_PARAMETERS = _PROPERTY_PARAMETERS | _VALUE_TEST_PARAMETERS | _VALUE_SET_PARAMETERS
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_MAX_COUNTED = 8
+"""``sh:minCount``/``sh:maxCount`` up to this many values compile to pairwise-distinct variables (exact, no
+aggregate inside a FILTER); larger counts are refused."""
+_NODE_KINDS = {
+    SH.IRI: ("isIRI",),
+    SH.BlankNode: ("isBlank",),
+    SH.Literal: ("isLiteral",),
+    SH.BlankNodeOrIRI: ("isBlank", "isIRI"),
+    SH.BlankNodeOrLiteral: ("isBlank", "isLiteral"),
+    SH.IRIOrLiteral: ("isIRI", "isLiteral"),
+}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_CASTABLE = frozenset(f"{_XSD}{t}" for t in "integer decimal double float boolean dateTime date".split())
+"""Datatypes whose well-formedness a SPARQL cast decides (SHACL: an ill-formed literal violates sh:datatype)."""
+_INTEGER_RANGES = {
+    f"{_XSD}{name}": bounds
+    for name, bounds in {
+        "long": (-(2**63), 2**63 - 1), "int": (-(2**31), 2**31 - 1), "short": (-32768, 32767), "byte": (-128, 127),
+        "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 65535),
+        "unsignedByte": (0, 255), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
+        "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1),
+    }.items()
+}
+"""Integer subtypes: well-formed iff the lexical form casts to ``xsd:integer`` within these bounds."""
+_FREE_LEXICAL = frozenset({f"{_XSD}string", str(RDF.langString)})
 
 
 class ShapeCompileError(ValueError):
@@ -158,8 +197,9 @@ class _Compiler(ShapeReader):
         stack = (*stack, shape)
         if (shape, SH.path, None) in self.shapes:
             raise ShapeCompileError(f"{shape} is a property shape where a node shape was expected")
-        self.check_parameters(shape, _NODE_PARAMETERS)
+        self.check_parameters(shape, _SPARQL_NODE_PARAMETERS)
         parts = self.value_constraints(shape, var, stack)
+        parts += self.value_tests(shape, var) + self.node_tests(shape, var)
         parts += [f"sameTerm({var}, {_term(v)})" for v in self.objects(shape, SH.hasValue)]
         for predicate, operator in _COMPARISONS.items():  # value range on the node itself (e.g. a qualified value)
             for bound in self.objects(shape, predicate):
@@ -182,6 +222,76 @@ class _Compiler(ShapeReader):
             parts.append(_negation(self.node_expr(target, var, stack)))
         for head in self.objects(shape, SH["in"]):
             parts.append(_disjunction([f"sameTerm({var}, {_term(m)})" for m in self.members(shape, head)]))
+        for head in self.objects(shape, SH.xone):
+            counted = [f"IF({self.node_expr(m, var, stack)}, 1, 0)" for m in self.members(shape, head)]
+            parts.append(f"({' + '.join(counted) or '0'}) = 1")
+        return parts
+
+    def value_tests(self, shape: Node, var: str) -> list[str]:
+        """Tests of one value node that need no other triples but its type (sh:class): shared by node shapes and
+        the "every value" part of property shapes."""
+        parts = []
+        for cls in self.objects(shape, SH["class"]):
+            parts.append(f"EXISTS {{ {var} {_term(RDF.type)}/{_term(RDFS.subClassOf)}* {_term(cls)} }}")
+        for kind in self.objects(shape, SH.nodeKind):
+            if kind not in _NODE_KINDS:
+                raise ShapeCompileError(f"shape {shape}: unknown sh:nodeKind {kind}")
+            parts.append(_disjunction([f"{test}({var})" for test in _NODE_KINDS[kind]]))
+        for predicate, operator in ((SH.minLength, ">="), (SH.maxLength, "<=")):
+            for bound in self.objects(shape, predicate):
+                if not isinstance(bound, Literal) or not isinstance(bound.toPython(), int):
+                    raise ShapeCompileError(f"shape {shape}: {predicate} needs an integer, found {bound}")
+                parts.append(f"COALESCE(!isBlank({var}) && STRLEN(STR({var})) {operator} {int(bound)}, false)")
+        flags = self.single(shape, SH.flags)
+        for pattern in self.objects(shape, SH.pattern):
+            if not isinstance(pattern, Literal) or (flags is not None and not isinstance(flags, Literal)):
+                raise ShapeCompileError(f"shape {shape}: sh:pattern and sh:flags need literals")
+            arguments = f"STR({var}), {Literal(str(pattern)).n3()}"
+            if flags is not None:
+                arguments += f", {Literal(str(flags)).n3()}"
+            parts.append(f"COALESCE(!isBlank({var}) && REGEX({arguments}), false)")
+        for head in self.objects(shape, SH.languageIn):
+            tags = [f"langMatches(lang({var}), {Literal(str(t)).n3()})" for t in self.members(shape, head)]
+            parts.append(f"COALESCE({_disjunction(tags)}, false)")
+        return parts
+
+    def datatype_test(self, shape: Node, datatype: Node, var: str) -> str:
+        """``var`` is a well-formed literal of ``datatype`` (SHACL §4.1.2: an ill-formed literal violates)."""
+        if not isinstance(datatype, URIRef):
+            raise ShapeCompileError(f"shape {shape}: sh:datatype needs an IRI, found {datatype}")
+        test = f"isLiteral({var}) && sameTerm(datatype({var}), {_term(datatype)})"
+        iri = str(datatype)
+        if iri in _CASTABLE:
+            return f"({test} && COALESCE(isLiteral({_term(datatype)}(STR({var}))), false))"
+        if iri in _INTEGER_RANGES:
+            low, high = _INTEGER_RANGES[iri]
+            integer = f"{_term(URIRef(_XSD + 'integer'))}(STR({var}))"
+            bounds = [f"{integer} >= {low}" if low is not None else None,
+                      f"{integer} <= {high}" if high is not None else None]
+            return f"({test} && COALESCE({' && '.join(b for b in bounds if b)}, false))"
+        if iri.startswith(_XSD) or iri.startswith(str(RDF)):
+            if iri not in _FREE_LEXICAL:
+                raise ShapeCompileError(f"shape {shape}: the well-formedness of {datatype} literals (sh:datatype) "
+                                        "cannot be decided in SPARQL")
+        return f"({test})"
+
+    def node_tests(self, shape: Node, var: str) -> list[str]:
+        """Node-shape-only tests: sh:datatype of the node itself and sh:closed."""
+        parts = [self.datatype_test(shape, d, var) for d in self.objects(shape, SH.datatype)]
+        closed = self.single(shape, SH.closed)
+        if closed is not None and closed.toPython() is True:
+            allowed = []
+            for prop in self.objects(shape, SH.property):
+                path = self.single(prop, SH.path)
+                if isinstance(path, URIRef):
+                    allowed.append(path)
+            for head in self.objects(shape, SH.ignoredProperties):
+                allowed += self.members(shape, head)
+            p, o = self.fresh(), self.fresh()
+            listed = f" FILTER({p} NOT IN ({', '.join(_term(a) for a in allowed)}))" if allowed else ""
+            parts.append(f"NOT EXISTS {{ {var} {p} {o}{listed} }}")
+        elif (shape, SH.ignoredProperties, None) in self.shapes and closed is None:
+            raise ShapeCompileError(f"shape {shape}: sh:ignoredProperties without sh:closed")
         return parts
 
     # ---- patterns: the parts of a conjunction that can be matched as triples ----------------------------------
@@ -225,7 +335,7 @@ class _Compiler(ShapeReader):
             return [], "true"
         if (shape, SH.path, None) in self.shapes:
             raise ShapeCompileError(f"{shape} is a property shape where a node shape was expected")
-        self.check_parameters(shape, _NODE_PARAMETERS)
+        self.check_parameters(shape, _SPARQL_NODE_PARAMETERS)
         stack = (*stack, shape)
         patterns: list[str] = []
         rest: list[str] = []
@@ -242,6 +352,10 @@ class _Compiler(ShapeReader):
             rest.append(_negation(self.node_expr(target, var, stack)))
         for head in self.objects(shape, SH["in"]):
             rest.append(_disjunction([f"sameTerm({var}, {_term(m)})" for m in self.members(shape, head)]))
+        for head in self.objects(shape, SH.xone):
+            counted = [f"IF({self.node_expr(m, var, stack)}, 1, 0)" for m in self.members(shape, head)]
+            rest.append(f"({' + '.join(counted) or '0'}) = 1")
+        rest += self.value_tests(shape, var) + self.node_tests(shape, var)
         rest += [f"sameTerm({var}, {_term(v)})" for v in self.objects(shape, SH.hasValue)]
         for prop in self.objects(shape, SH.property):
             triple = self.exact_triple(prop, var) or self.exact_membership(prop, var)
@@ -315,26 +429,105 @@ class _Compiler(ShapeReader):
     # ---- property level ---------------------------------------------------------------------------------------
 
     def path(self, shape: Node) -> str:
-        return "/".join(_term(step) for step in self.path_steps(shape))
+        """The property shape's ``sh:path`` as a SPARQL property path (SHACL §2.3.1 maps each path form to one)."""
+        path = self.single(shape, SH.path)
+        if path is None:
+            raise ShapeCompileError(f"property shape {shape} has no sh:path")
+        return self.path_text(shape, path)
+
+    def path_text(self, shape: Node, path: Node, depth: int = 0) -> str:
+        if depth > 32:
+            raise ShapeCompileError(f"property shape {shape}: sh:path nested too deeply (a cycle?)")
+        if isinstance(path, URIRef):
+            return _term(path)
+        if not isinstance(path, BNode):
+            raise ShapeCompileError(f"property shape {shape}: sh:path {path} is not a path")
+        if (path, RDF.first, None) in self.shapes:
+            steps = self.members(shape, path)
+            if len(steps) < 2:
+                raise ShapeCompileError(f"property shape {shape}: a sequence path needs two or more members")
+            return "(" + "/".join(self.path_text(shape, s, depth + 1) for s in steps) + ")"
+        forms = list(self.shapes.predicate_objects(path))
+        if len(forms) != 1:
+            raise ShapeCompileError(f"property shape {shape}: sh:path {path} is not one path expression")
+        form, inner = forms[0]
+        if form == SH.inversePath:
+            return f"^{self.path_text(shape, inner, depth + 1)}"
+        if form == SH.alternativePath:
+            members = self.members(shape, inner)
+            if len(members) < 2:
+                raise ShapeCompileError(f"property shape {shape}: an alternative path needs two or more members")
+            return "(" + "|".join(self.path_text(shape, m, depth + 1) for m in members) + ")"
+        suffix = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}.get(form)
+        if suffix is None:
+            raise ShapeCompileError(f"property shape {shape}: unknown path form {form}")
+        return f"({self.path_text(shape, inner, depth + 1)}){suffix}"
+
+    def distinct_values(self, focus: str, path: str, count: int) -> str:
+        """A group matching when ``focus`` has at least ``count`` distinct values of ``path``."""
+        names = [self.fresh() for _ in range(count)]
+        triples = " ".join(f"{focus} {path} {n} ." for n in names)
+        different = [f"!sameTerm({a}, {b})" for a, b in itertools.combinations(names, 2)]
+        return triples + (f" FILTER({' && '.join(different)})" if different else "")
+
+    def count_bound(self, shape: Node, predicate: URIRef) -> int | None:
+        value = self.single(shape, predicate)
+        if value is None:
+            return None
+        if not isinstance(value, Literal) or not isinstance(value.toPython(), int) or value.toPython() < 0:
+            raise ShapeCompileError(f"property shape {shape}: {predicate} needs a non-negative integer")
+        return value.toPython()
+
+    def value_set_tests(self, shape: Node, focus: str, path: str) -> list[str]:
+        """sh:equals, sh:disjoint, sh:lessThan(OrEquals) against another property of the focus node, and
+        sh:uniqueLang among the values."""
+        parts = []
+        for predicate in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
+            for other in self.objects(shape, predicate):
+                if not isinstance(other, URIRef):
+                    raise ShapeCompileError(f"property shape {shape}: {predicate} needs an IRI, found {other}")
+                v, w, o = self.fresh(), self.fresh(), _term(other)
+                if predicate == SH.equals:
+                    parts.append(f"NOT EXISTS {{ {focus} {path} {v} FILTER NOT EXISTS {{ {focus} {o} {v} }} }}")
+                    parts.append(f"NOT EXISTS {{ {focus} {o} {v} FILTER NOT EXISTS {{ {focus} {path} {v} }} }}")
+                elif predicate == SH.disjoint:
+                    parts.append(f"NOT EXISTS {{ {focus} {path} {v} . {focus} {o} {v} }}")
+                else:
+                    operator = "<" if predicate == SH.lessThan else "<="
+                    parts.append(f"NOT EXISTS {{ {focus} {path} {v} . {focus} {o} {w} "
+                                 f"FILTER(!COALESCE({v} {operator} {w}, false)) }}")
+        unique = self.single(shape, SH.uniqueLang)
+        if unique is not None and unique.toPython() is True:
+            a, b = self.fresh(), self.fresh()
+            parts.append(f"NOT EXISTS {{ {focus} {path} {a} . {focus} {path} {b} FILTER(!sameTerm({a}, {b}) && "
+                         f"lang({a}) != \"\" && LCASE(lang({a})) = LCASE(lang({b}))) }}")
+        return parts
 
     def property_expr(self, shape: Node, focus: str, stack: tuple[Node, ...]) -> str:
         if self.is_deactivated(shape):
             return "true"
-        self.check_parameters(shape, _PROPERTY_PARAMETERS)
+        if (shape, SH.property, None) in self.shapes:
+            # its results have the *value* nodes as focus nodes (SHACL §2.3), which a "?focus does not conform"
+            # query cannot report: refused rather than answered differently (it used to be ignored silently)
+            raise ShapeCompileError(f"property shape {shape} has a nested sh:property, which the SPARQL compiler "
+                                    "does not support (wrap it in sh:node)")
+        self.check_parameters(shape, _SPARQL_PROPERTY_PARAMETERS)
         path = self.path(shape)
         parts: list[str] = []
         for value in self.objects(shape, SH.hasValue):
             parts.append(f"EXISTS {{ {focus} {path} {_term(value)} }}")
-        min_count = self.single(shape, SH.minCount)
-        if min_count is not None:
-            if min_count.toPython() != 1:
-                raise ShapeCompileError(f"property shape {shape}: only sh:minCount 1 is supported")
-            parts.append(f"EXISTS {{ {focus} {path} {self.fresh()} }}")
-        max_count = self.single(shape, SH.maxCount)
+        min_count = self.count_bound(shape, SH.minCount)
+        if min_count is not None and min_count > 0:
+            if min_count > _MAX_COUNTED:
+                raise ShapeCompileError(f"property shape {shape}: sh:minCount above {_MAX_COUNTED} is not supported")
+            parts.append(f"EXISTS {{ {self.distinct_values(focus, path, min_count)} }}")
+        max_count = self.count_bound(shape, SH.maxCount)
         if max_count is not None:
-            if max_count.toPython() != 0:
-                raise ShapeCompileError(f"property shape {shape}: only sh:maxCount 0 is supported")
-            parts.append(f"NOT EXISTS {{ {focus} {path} {self.fresh()} }}")
+            if max_count >= _MAX_COUNTED:
+                raise ShapeCompileError(f"property shape {shape}: sh:maxCount of {_MAX_COUNTED} or more is not "
+                                        "supported")
+            parts.append(f"NOT EXISTS {{ {self.distinct_values(focus, path, max_count + 1)} }}")
+        parts += self.value_set_tests(shape, focus, path)
         for predicate, operator in _COMPARISONS.items():
             for bound in self.objects(shape, predicate):
                 if not isinstance(bound, Literal):
@@ -345,12 +538,9 @@ class _Compiler(ShapeReader):
                 )
         for datatype in self.objects(shape, SH.datatype):
             v = self.fresh()
-            parts.append(
-                f"NOT EXISTS {{ {focus} {path} {v} FILTER(!(isLiteral({v}) && sameTerm(datatype({v}), "
-                f"{_term(datatype)}))) }}"
-            )
+            parts.append(f"NOT EXISTS {{ {focus} {path} {v} FILTER(!{self.datatype_test(shape, datatype, v)}) }}")
         per_value_var = self.fresh()
-        per_value = self.value_constraints(shape, per_value_var, stack)
+        per_value = self.value_constraints(shape, per_value_var, stack) + self.value_tests(shape, per_value_var)
         if per_value:
             parts.append(f"NOT EXISTS {{ {focus} {path} {per_value_var} FILTER(!({_conjunction(per_value)})) }}")
         qualified = self.single(shape, SH.qualifiedValueShape)
@@ -442,3 +632,50 @@ def target_classes(shapes: Graph, shape: URIRef) -> Iterator[URIRef]:
     for predicate in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
         if (shape, predicate, None) in shapes:
             raise ShapeCompileError(f"shape {shape}: only sh:targetClass targets are supported")
+
+
+def focus_pattern(shapes: Graph, shape: Node) -> str:
+    """The focus nodes of ``shape`` as a SPARQL group binding ``?focus`` (SHACL §2.1.3): every target form, and the
+    implicit class target of a shape that is itself an ``rdfs:Class``. Class targets follow ``rdfs:subClassOf*`` of
+    the data graph, as SHACL does."""
+    reader = ShapeReader(shapes)
+    groups = []
+    classes = list(reader.objects(shape, SH.targetClass))
+    if (shape, RDF.type, RDFS.Class) in shapes:
+        classes.append(shape)
+    for cls in classes:
+        groups.append(f"?focus {_term(RDF.type)}/{_term(RDFS.subClassOf)}* {_term(cls)} .")
+    nodes = reader.objects(shape, SH.targetNode)
+    if nodes:
+        groups.append(f"VALUES ?focus {{ {' '.join(_term(n) for n in nodes)} }}")
+    for predicate in reader.objects(shape, SH.targetSubjectsOf):
+        groups.append(f"?focus {_term(predicate)} [] .")
+    for predicate in reader.objects(shape, SH.targetObjectsOf):
+        groups.append(f"[] {_term(predicate)} ?focus .")
+    if not groups:
+        raise ShapeCompileError(f"shape {shape} has no target")
+    return groups[0] if len(groups) == 1 else " UNION ".join(f"{{ {g} }}" for g in groups)
+
+
+def targeted_shapes(shapes: Graph) -> list[Node]:
+    """The shapes of a shapes graph that have targets (explicit, or implicit as an ``rdfs:Class``)."""
+    found = {s for t in _TARGETS for s in shapes.subjects(t, None)}
+    for candidate in shapes.subjects(RDF.type, RDFS.Class):
+        if (candidate, RDF.type, SH.NodeShape) in shapes or (candidate, RDF.type, SH.PropertyShape) in shapes:
+            found.add(candidate)
+    return sorted(found, key=str)
+
+
+def shapes_graph_queries(shapes: Graph) -> list[CompiledShape]:
+    """Every targeted shape of an arbitrary shapes graph as one ``SELECT ?focus`` of its non-conforming focus
+    nodes; ``ShapeCompileError`` when any shape is outside the supported subset (the graph is then not run on the
+    fast path at all)."""
+    compiled = []
+    for shape in targeted_shapes(shapes):
+        compiler = _Compiler(shapes)
+        if (shape, SH.path, None) in shapes:
+            patterns, expression = [], _negation(compiler.property_expr(shape, "?focus", ()))
+        else:
+            patterns, expression = compiler.violation(shape, "?focus")
+        compiled.append(CompiledShape(shape, _select(patterns, focus_pattern(shapes, shape), expression)))
+    return compiled
