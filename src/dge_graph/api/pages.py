@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dge_graph.kernel import conneg
+from dge_graph.render import severity
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -49,12 +50,16 @@ UI_TEXT = MappingProxyType({
 
 
 def template_environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=select_autoescape(("html",)),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # the severity policy (render/severity.py): CSS custom properties in every page, badges and the legend
+    env.globals.update(severity_css=severity.severity_css(), severity_badge=severity.severity_badge,
+                       severity_legend=severity.severity_legend)
+    return env
 
 
 def request_language(request: Request) -> str:
