@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from dge_graph.api import (
     caching,
+    check,
     compare,
     jsonld,
     linked_data,
@@ -93,4 +94,5 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(named_queries.router)
     app.include_router(municipalities.router)
     app.include_router(compare.router)
+    app.include_router(check.router)
     return app
