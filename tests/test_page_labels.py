@@ -94,3 +94,39 @@ def test_scorecards_of_a_requirement_have_labels_in_both_languages(client):
         text = visible_text(client.get("/resource", params={"iri": requirement, "lang": lang},
                                        headers={"Accept": "text/html"}).text)
         assert words in text
+
+
+def test_every_named_query_is_described_in_dutch_too():
+    from dge_graph.query.named import load_named_queries
+
+    for query in load_named_queries():
+        assert "nl" in query.summary, query.name
+        assert bool(query.description) == bool(query.description_nl), query.name
+        for parameter in query.parameters:
+            assert parameter.description_nl, (query.name, parameter.name)
+
+
+def test_named_query_pages_follow_the_dutch_interface(client):
+    from dge_graph.query.named import load_named_queries
+
+    for query in load_named_queries():
+        for lang, description in (("nl", query.description_nl), ("en", query.description)):
+            response = client.get(f"/queries/{query.name}", headers={"Accept": "text/html", "Accept-Language": lang})
+            text = visible_text(response.text)
+            assert query.summary[lang] in text
+            if description:
+                assert description in text
+            for parameter in query.parameters:
+                assert parameter.description_in(lang) in text
+        if query.description:  # the English text is only in the SPARQL (its header comment), not on the page
+            page = client.get(f"/queries/{query.name}", params={"lang": "nl"}, headers={"Accept": "text/html"}).text
+            assert query.description not in visible_text(page[:page.index("<h2>SPARQL</h2>")])
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_named_query_results_show_labels_and_severities_not_iris(client, lang):
+    html = client.get("/queries/rules-most-often-missed", params={"lang": lang}, headers={"Accept": "text/html"}).text
+    table = html[html.index('<table class="results">'):html.index("</table>")]
+    text = visible_text("<main>" + table)
+    assert not re.search(r"\b(dgeid|sh):\S+", text), re.findall(r"\b(?:dgeid|sh):\S+", text)[:5]
+    assert re.search(r'<span class="sev sev-(Violation|Warning)">', table)
