@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from dge_graph.api import (
     caching,
+    check,
     compare,
     council_report,
     jsonld,
@@ -95,4 +96,5 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(council_report.router)
     app.include_router(municipalities.router)
     app.include_router(compare.router)
+    app.include_router(check.router)
     return app

@@ -32,7 +32,7 @@ from dge_graph.api.sparql import named_graphs
 from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
-from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF, SH, XSD
+from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF, XSD
 from dge_graph.query.describe import (
     DEFINITION_PROPERTIES,
     Description,
@@ -44,6 +44,7 @@ from dge_graph.query.describe import (
 )
 from dge_graph.query.evidence import deployment_evidence
 from dge_graph.query.validation_status import validation_status
+from dge_graph.render.severity import severity_code
 from dge_graph.store import Store
 
 router = APIRouter(tags=["linked data"])
@@ -66,11 +67,6 @@ MEDIATYPE_QUERY = Query(
     None, alias="_mediatype",
     description="representation: html, ttl, jsonld, rdfxml, nt (or the media type); overrides Accept",
 )
-SEVERITY_LABELS = {
-    str(SH.Violation): {"nl": "Overtreding", "en": "Violation"},
-    str(SH.Warning): {"nl": "Waarschuwing", "en": "Warning"},
-    str(SH.Info): {"nl": "Informatie", "en": "Info"},
-}
 
 
 def _compact(iri: str) -> str:
@@ -218,8 +214,7 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
         links = Links(request, settings, requirements, lang)
         page["findings"] = [
             {
-                "severity_code": str(f.severity or "").rsplit("#", 1)[-1],
-                "severity_label": SEVERITY_LABELS.get(str(f.severity), {}).get(lang, _compact(str(f.severity or ""))),
+                "severity_code": severity_code(f.severity),
                 "requirement": links.term(f.requirement) if f.requirement else None,
                 "message": next((f.messages[k] for k in (lang, "en", "nl", "") if k in f.messages), ""),
             }

@@ -24,7 +24,7 @@ from dge_graph.query.analytics import (
     municipality_measures,
 )
 from dge_graph.query.validation_status import validation_status
-from dge_graph.render import charts
+from dge_graph.render import charts, severity
 from dge_graph.render.analytics import (
     SECTION_ORDER,
     SEVERITY_LABELS,
@@ -124,8 +124,9 @@ def profile_charts(profile: MunicipalityProfile, lang: str) -> dict[str, Markup]
     if profile.findings_by_rule:
         rules = [f.key for f in profile.findings_by_rule]
         severities = SEVERITY_LABELS[lang]
+        codes = ("Violation", "Warning")
         result["findings"] = charts.stacked_bar_chart(
             t["findings"], rules,
-            [(severities["Violation"], [f.count if f.severity == "Violation" else 0 for f in profile.findings_by_rule]),
-             (severities["Warning"], [f.count if f.severity == "Warning" else 0 for f in profile.findings_by_rule])])
+            [(severities[code], [f.count if f.severity == code else 0 for f in profile.findings_by_rule])
+             for code in codes], colours=severity.chart_colours(codes))
     return {key: Markup(svg) for key, svg in result.items()}

@@ -21,8 +21,10 @@ from dge_graph.api.serializers import SELECT_MEDIA_TYPES, serialize_boolean, ser
 from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.kernel import conneg
 from dge_graph.kernel.terms import compact
+from dge_graph.query.analytics import resource_labels
 from dge_graph.query.named import NamedQuery, NamedQueryError, find_named_query
 from dge_graph.query.validation_status import reads_validation, validation_status
+from dge_graph.render.severity import SHACL, severity
 from dge_graph.store import SelectResult, Store, to_ox
 
 router = APIRouter(tags=["named queries"])
@@ -52,8 +54,10 @@ def _describe(query: NamedQuery, request: Request) -> dict:
         "name": query.name,
         "summary": dict(query.summary),
         "description": query.description,
+        "description_nl": query.description_nl,
         "parameters": [{"name": p.name, "type": p.type, "optional": p.optional, "default": p.default,
-                        "values": list(p.allowed), "description": p.description} for p in query.parameters],
+                        "values": list(p.allowed), "description": p.description, "description_nl": p.description_nl}
+                       for p in query.parameters],
         "examples": [dict(e) for e in query.examples],
         "url": str(request.url_for("named_query", name=query.name)),
     }
@@ -113,13 +117,15 @@ async def run_named_query_endpoint(name: str, request: Request, store: Store = D
             media_type += "; charset=utf-8"
         return Response(body, media_type=media_type, headers={"Vary": "Accept", **signal})
     result = await guarded(request, capped_result, query.sparql, substitutions, max_rows)
-    table = None
+    table, labels = None, {}
     if isinstance(result, SelectResult):
         table = {"variables": result.variables,
                  "rows": [[_cell(row.get(v)) for v in result.variables] for row in result.rows]}
+        iris = {row.get(v) for row in result.rows for v in result.variables if isinstance(row.get(v), URIRef)}
+        labels = await guarded(request, resource_labels, iris)  # the page shows labels, in its language
     banner = banner_context(status, request_language(request)) if status is not None else {}
     return render(request, "named_query.html", headers=signal, query=query, arguments=arguments, result=table,
-                  error=None, summary=_summary(query, request), **banner)
+                  error=None, summary=_summary(query, request), labels=labels, **banner)
 
 
 def capped_result(store: Store, sparql: str, substitutions, max_rows: int):
@@ -153,5 +159,6 @@ def _cell(term) -> dict:
         return {"text": "", "iri": None}
     text = compact(term)
     if isinstance(term, URIRef):
-        return {"text": text[1:-1] if text.startswith("<") else text, "iri": str(term)}
+        return {"text": text[1:-1] if text.startswith("<") else text, "iri": str(term),
+                "severity": str(term) if str(term).startswith(SHACL) and severity(term) is not None else None}
     return {"text": text, "iri": None}

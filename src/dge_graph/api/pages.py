@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dge_graph.kernel import conneg
+from dge_graph.render import severity
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -29,6 +30,27 @@ UI_TEXT = MappingProxyType({
         "gemeenten: publieke waarden, grondrechten, wetten tot op het artikel, eisen en toepassingen van "
         "algoritmen, AI, camera's en sensoren.",
         "title": "Digitale grondrechten en ethiek – kennisgraaf",
+        "ontology": "Ontologie", "check": "Toets vooraf",
+        "check_title": "Toets vooraf: een geplande inzet", "check_intro": "Beantwoord wat u weet over de geplande "
+        "inzet. Wat u open laat, is onbekend; de toets leest het als 'nee' of 'geen' en noemt het bij de uitkomst. "
+        "Er wordt niets opgeslagen.", "check_run": "Toetsen", "check_identity": "De inzet",
+        "check_facts": "Feiten over de inzet", "check_safeguards": "Waarborgen die er al zijn",
+        "check_unknown": "onbekend", "yes": "ja", "no": "nee", "check_date": "peildatum (leeg: vandaag)",
+        "check_result": "Uitkomst van de toets", "check_applicable": "Eisen die gelden",
+        "check_required": "Vereiste waarborgen", "check_missing": "Wat ontbreekt",
+        "check_nothing_missing": "Er ontbreekt niets.", "check_unknown_facts": "Nog onbekende beslissende feiten",
+        "check_unknown_note": "gelezen als 'nee' of 'geen'; vul ze in als ze gelden",
+        "check_values": "Publieke waarden in het geding", "check_rights": "Grondrechten in het geding",
+        "check_similar": "Vergelijkbare inzet in andere gemeenten", "check_timeline": "Data die komen",
+        "check_measures": "Maatregelen uit het Algoritmekader", "check_no_measure": "het Algoritmekader heeft hier "
+        "geen maatregel voor", "check_article": "Artikel", "check_since": "Geldt sinds",
+        "check_basis": "Grondslag", "check_basis_form": "uw antwoorden in deze vragenlijst",
+        "check_download": "Antwoorden als YAML (intake-bestand)", "check_json": "Uitkomst als JSON",
+        "check_import": "Opslaan in de graaf gebeurt alleen als u het YAML-bestand importeert "
+        "(dge-graph import intake BESTAND).", "check_errors": "Niet alle antwoorden zijn bruikbaar; zie de "
+        "meldingen bij de velden.", "check_sources": "Bron", "check_status": "stand", "check_date_of": "datum",
+        "check_document": "document (webadres)", "check_newly": "nieuw", "check_reading": "lezing",
+        "check_none": "geen", "check_edit": "Antwoorden aanpassen",
     }),
     "en": MappingProxyType({
         "home": "Home", "editor": "SPARQL editor", "queries": "Queries", "municipalities": "Municipalities",
@@ -44,17 +66,42 @@ UI_TEXT = MappingProxyType({
         "municipalities: public values, fundamental rights, laws to the article, requirements, and deployments "
         "of algorithms, AI, cameras and sensors.",
         "title": "Digital fundamental rights and ethics – knowledge graph",
+        "ontology": "Ontology", "check": "Pre-deployment check",
+        "check_title": "Pre-deployment check of a planned deployment", "check_intro": "Answer what you know "
+        "about the planned deployment. What you leave open is unknown; the check reads it as 'no' or 'none' and "
+        "names it in the result. Nothing is stored.", "check_run": "Check", "check_identity": "The deployment",
+        "check_facts": "Facts about the deployment", "check_safeguards": "Safeguards already in place",
+        "check_unknown": "unknown", "yes": "yes", "no": "no", "check_date": "evaluation date (empty: today)",
+        "check_result": "Result of the check", "check_applicable": "Requirements that apply",
+        "check_required": "Safeguards required", "check_missing": "What is missing",
+        "check_nothing_missing": "Nothing is missing.", "check_unknown_facts": "Decisive facts still unknown",
+        "check_unknown_note": "read as 'no' or 'none'; state them if they hold",
+        "check_values": "Public values at stake", "check_rights": "Fundamental rights at stake",
+        "check_similar": "Similar deployments in other municipalities", "check_timeline": "Dates ahead",
+        "check_measures": "Algoritmekader measures", "check_no_measure": "the Algoritmekader has no measure for "
+        "this", "check_article": "Article", "check_since": "Applies since",
+        "check_basis": "Evidence basis", "check_basis_form": "your answers in this questionnaire",
+        "check_download": "Answers as YAML (intake file)", "check_json": "Result as JSON",
+        "check_import": "Nothing reaches the graph unless you import the YAML file "
+        "(dge-graph import intake FILE).", "check_errors": "Not every answer can be used; see the messages at "
+        "the fields.", "check_sources": "Source", "check_status": "status", "check_date_of": "date",
+        "check_document": "document (web address)", "check_newly": "new", "check_reading": "reading",
+        "check_none": "none", "check_edit": "Change the answers",
     }),
 })
 
 
 def template_environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=select_autoescape(("html",)),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # the severity policy (render/severity.py): CSS custom properties in every page, badges and the legend
+    env.globals.update(severity_css=severity.severity_css(), severity_badge=severity.severity_badge,
+                       severity_legend=severity.severity_legend)
+    return env
 
 
 def request_language(request: Request) -> str:

@@ -589,6 +589,16 @@ def read_intake(path: Path | str, *, municipalities: MunicipalityIndex | None = 
         records = read_records(path)
     except _PendingProblems as pending:
         raise IntakeError(name, pending.problems) from None
+    return batch_from_records(records, path, municipalities=municipalities)
+
+
+def batch_from_records(records: Sequence[RawRecord], source: Path | str, *,
+                       municipalities: MunicipalityIndex | None = None) -> IntakeBatch:
+    """Check and convert parsed records (of a file, or of the ``/check`` form); ``IntakeError`` on any problem.
+
+    The one check of an intake, whatever it was read from: the schema, known municipalities, unique ids."""
+    path = Path(source)
+    name = str(source)
     index = municipalities or load_municipalities()
     validator = _record_validator(intake_schema())
     problems: list[Problem] = []

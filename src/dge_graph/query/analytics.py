@@ -92,7 +92,9 @@ class Labelled:
     severity: str = ""
 
     def label(self, lang: str) -> str:
-        return self.labels.get(lang) or self.labels.get("nl") or self.labels.get("en") or self.key or self.iri
+        # an untagged label ("" key: the intake importer names organisations so) is a name in every language
+        return (self.labels.get(lang) or self.labels.get("") or self.labels.get("nl") or self.labels.get("en")
+                or self.key or self.iri)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ Header grammar (one key per line, ``# key: value``; the header ends at the first
 
 * ``name`` (required) — equals the file name without ``.rq``; lower-case words joined by ``-``.
 * ``summary`` (required) and ``summary@<lang>`` — one line each; ``summary`` is English.
-* ``description`` — optional; repeated lines are joined.
+* ``description`` — optional; repeated lines are joined. ``description@nl`` the same in Dutch (the pages show it
+  under the Dutch interface; a query with a description has one).
 * ``param: <name> (<type>[, optional][, default=<value>][, values=<a>|<b>…]) [—|--|-] <description>``.
   ``<name>`` is the SPARQL variable the value is bound to (``?<name>`` must occur in the query). Types:
   ``iri`` (absolute IRI, or a prefixed name with a prefix of ``namespaces.PREFIXES``), ``string``, ``date``
   (``YYYY-MM-DD``), ``integer``, ``boolean`` (``true``/``false``/``1``/``0``), ``municipality-code``
   (``GM`` + 4 digits, bound as a plain string, e.g. to match ``dct:identifier``).
+* ``param@nl: <name> — <beschrijving>`` — the Dutch description of a parameter declared above.
 * ``example: <name>=<value> …`` — one set of example arguments per line (space-separated); at least one.
 
 Binding. Each argument is checked against its type and converted to an rdflib term, then passed to
@@ -38,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal as TypingLiteral
@@ -57,6 +59,7 @@ PARAMETER_TYPES: tuple[str, ...] = ("iri", "string", "date", "integer", "boolean
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HEADER_LINE = re.compile(r"^#\s*(?P<key>[A-Za-z]+(?:@[A-Za-z-]+)?)\s*:\s*(?P<value>.*)$")
+_PARAM_NL = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:—|–|--|-)\s*(?P<description>.+)$")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<options>[^)]*)\)\s*(?:(?:—|–|--|-)\s*(?P<description>.*))?$"
 )
@@ -92,6 +95,10 @@ class QueryParameter:
     optional: bool = False
     default: str | None = None
     allowed: tuple[str, ...] = ()
+    description_nl: str = ""
+
+    def description_in(self, lang: str) -> str:
+        return self.description_nl if lang == "nl" and self.description_nl else self.description
 
     @property
     def required(self) -> bool:
@@ -151,6 +158,11 @@ class NamedQuery:
     examples: tuple[Mapping[str, str], ...] = ()
     description: str = ""
     path: Path | None = field(default=None, compare=False)
+    description_nl: str = ""
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` (Dutch where the header has one, else English)."""
+        return self.description_nl if lang == "nl" and self.description_nl else self.description
 
     @property
     def ordered(self) -> bool:
@@ -203,6 +215,8 @@ def parse_named_query(text: str, path: Path | str = "<query>") -> NamedQuery:
     fields: dict[str, str] = {}
     summaries: dict[str, str] = {}
     description: list[str] = []
+    description_nl: list[str] = []
+    parameter_nl: dict[str, str] = {}
     parameters: list[QueryParameter] = []
     raw_examples: list[tuple[int, str]] = []
     last_key = None
@@ -217,6 +231,8 @@ def parse_named_query(text: str, path: Path | str = "<query>") -> NamedQuery:
             body = stripped.lstrip("#").strip()
             if last_key == "description" and body:
                 description.append(body)
+            elif last_key == "description@nl" and body:
+                description_nl.append(body)
             continue
         key, value = match.group("key"), match.group("value").strip()
         last_key = key
@@ -229,6 +245,14 @@ def parse_named_query(text: str, path: Path | str = "<query>") -> NamedQuery:
             summaries[lang] = value
         elif key == "description":
             description.append(value)
+        elif key == "description@nl":
+            description_nl.append(value)
+        elif key == "param@nl":
+            match_nl = _PARAM_NL.match(value)
+            if not match_nl or match_nl.group("name") not in {p.name for p in parameters}:
+                raise NamedQueryDefinitionError(path, number, "expected 'param@nl: NAME — tekst' for a parameter "
+                                                              f"declared above, got {value!r}")
+            parameter_nl[match_nl.group("name")] = match_nl.group("description").strip()
         elif key == "param":
             parameters.append(_parse_parameter(value, path, number))
         elif key == "example":
@@ -252,8 +276,9 @@ def parse_named_query(text: str, path: Path | str = "<query>") -> NamedQuery:
     for parameter in parameters:
         if parameter.name not in variables:
             raise NamedQueryDefinitionError(path, None, f"parameter {parameter.name!r} is not a variable of the query")
+    parameters = [replace(p, description_nl=parameter_nl.get(p.name, "")) for p in parameters]
     query = NamedQuery(name=name, summary=MappingProxyType(summaries), sparql=text, parameters=tuple(parameters),
-                       description=" ".join(description), path=path)
+                       description=" ".join(description), path=path, description_nl=" ".join(description_nl))
     examples = []
     for number, value in raw_examples:
         arguments = _parse_arguments(value, path, number)
@@ -264,8 +289,7 @@ def parse_named_query(text: str, path: Path | str = "<query>") -> NamedQuery:
         examples.append(MappingProxyType(arguments))
     if not examples:
         raise NamedQueryDefinitionError(path, None, "the header has no '# example:' line")
-    return NamedQuery(name=query.name, summary=query.summary, sparql=text, parameters=query.parameters,
-                      examples=tuple(examples), description=query.description, path=path)
+    return replace(query, examples=tuple(examples))
 
 
 def load_named_queries(directory: Path | None = None) -> tuple[NamedQuery, ...]:

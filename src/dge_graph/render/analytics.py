@@ -10,6 +10,7 @@ import csv
 import io
 
 from dge_graph.query.analytics import MEASURES, SECTIONS, Comparison, Labelled, MunicipalityProfile
+from dge_graph.render import severity
 
 SECTION_ORDER = tuple(SECTIONS)
 
@@ -31,8 +32,7 @@ TEXT = {
            "province."},
 }
 
-SEVERITY_LABELS = {"nl": {"Violation": "overtreding", "Warning": "waarschuwing"},
-                   "en": {"Violation": "violation", "Warning": "warning"}}
+SEVERITY_LABELS = {lang: severity.labels(lang) for lang in ("nl", "en")}  # the policy of render/severity.py
 
 
 def measure_label(measure: str, lang: str) -> str:

@@ -12,13 +12,15 @@ from collections.abc import Sequence
 import pygal
 from pygal.style import Style
 
-_PALETTE = ("#1f5f8b", "#c0392b", "#e6a23c", "#5b8c3a", "#7d5ba6", "#8c6d3a", "#3a8c86", "#a64d79")
+# Series that are not severities: Okabe-Ito colours other than the two of the severity policy (render/severity.py),
+# so that no chart shows a municipality or a median in a violation's or a warning's colour.
+PALETTE = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#F0E442", "#7d5ba6", "#8c6d3a")
 
 
-def _style() -> Style:
+def _style(colours: Sequence[str] = PALETTE) -> Style:
     return Style(
         background="white", plot_background="white", foreground="#222", foreground_strong="#111",
-        foreground_subtle="#666", colors=_PALETTE, font_family="system-ui, -apple-system, 'Segoe UI', sans-serif",
+        foreground_subtle="#666", colors=tuple(colours), font_family="system-ui, -apple-system, 'Segoe UI', sans-serif",
         title_font_size=15, label_font_size=12, major_label_font_size=12, legend_font_size=12,
         value_font_size=11, tooltip_font_size=12,
     )
@@ -91,9 +93,10 @@ def grouped_bar_chart(title: str, categories: Sequence[str], series: Sequence[tu
     return _finish(chart, title)
 
 
-def stacked_bar_chart(title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]]) -> str:
-    """Horizontal stacked bars (e.g. violations and warnings per requirement)."""
-    chart = pygal.HorizontalStackedBar(style=_style())
+def stacked_bar_chart(title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]],
+                      *, colours: Sequence[str] = PALETTE) -> str:
+    """Horizontal stacked bars (e.g. violations and warnings per requirement, coloured by ``severity.chart_colours``)."""
+    chart = pygal.HorizontalStackedBar(style=_style(colours))
     _config(chart, title, height=max(180, 90 + 34 * len(categories)))
     chart.config.x_labels = list(reversed(categories))
     chart.config.value_formatter = lambda v: f"{v:g}"

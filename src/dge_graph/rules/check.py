@@ -198,6 +198,22 @@ def check_file(
     """Check every deployment of an intake file (see the module docstring)."""
     path = Path(path)
     graph, pairs = read_deployments(path)
+    return check_deployments(graph, pairs, parameters, source=path, store=store, engine=engine, shapes=shapes)
+
+
+def check_deployments(
+    graph: Graph,
+    pairs: list[tuple[str, URIRef]],
+    parameters: Parameters,
+    *,
+    source: Path | str = "-",
+    store: Store | None = None,
+    engine: str = "sparql",
+    shapes: ShapeSet | None = None,
+) -> CheckReport:
+    """Check the deployments ``pairs`` ((intake id, IRI)) of an intake graph: the one evaluation of the check, for
+    a file (``check_file``) and for the ``/check`` questionnaire."""
+    path = Path(source)
     shapes = shapes or load_shapes()
     resolved = shapes.resolved(parameters)
     knowledge = knowledge_graph()

@@ -382,6 +382,12 @@ def province_medians(peers: Iterable[Mapping[str, int]]) -> dict[str, tuple[floa
     return medians
 
 
+def _scorecard_labels(node: str, nl: str, en: str) -> list[str]:
+    """The ``rdfs:label`` s (nl, en) of a scorecard resource, so that no page shows it as a bare IRI."""
+    label = f"<{RDFS.label}>"
+    return [f"{node} {label} {_literal(Literal(nl, lang='nl'))} .", f"{node} {label} {_literal(Literal(en, lang='en'))} ."]
+
+
 def measures_ntriples(findings, decisions: ShapeDecisions,
                       facts: DeploymentFacts, municipalities: Mapping[URIRef, MunicipalityInfo]) -> bytes:
     lines: list[str] = []
@@ -397,6 +403,8 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
     for municipality, row in sorted(counts.items()):
         node = _iri(node_for(municipality))
         lines += [f"{node} {a} <{DGE.MunicipalityMeasures}> .", f"{node} {in_m} <{municipality}> ."]
+        code = _local(node_for(municipality))
+        lines += _scorecard_labels(node, f"maten van {code}", f"measures of {code}")
         lines += [f"{node} <{DGE[m]}> {_int(row[m])} ." for m in COUNT_MEASURES]
         for measure in RATIO_MEASURES:
             value = ratio(measure, row)
@@ -412,6 +420,8 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
             lines += [f"{node} {a} <{DGE.ProvinceMedian}> .", f"{node} {in_p} <{province}> .",
                       f"{node} <{DGE.measure}> {_literal(Literal(measure))} .",
                       f"{node} <{DGE.peers}> {_int(defined)} ."]
+            lines += _scorecard_labels(node, f"mediaan van {measure} in {province_key}",
+                                       f"median of {measure} in {province_key}")
             if median is not None:
                 lines.append(f"{node} <{DGE.median}> {_decimal(median)} .")
     # findings per requirement: per municipality, per province, nationally
@@ -430,6 +440,8 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
         lines += [f"{node} {a} <{DGE.RequirementMeasures}> .", f"{node} {in_m} <{municipality}> .",
                   f"{node} <{DGE.requirement}> <{requirement}> .",
                   f"{node} <{DGE.deployments}> {_int(len(deployments))} ."]
+        rule, code = _local(str(requirement)), _local(node_for(municipality))
+        lines += _scorecard_labels(node, f"bevindingen {rule} in {code}", f"findings {rule} in {code}")
         info = municipalities.get(municipality)
         if info is not None and info.province is not None:
             entry = per_province.setdefault((info.province, requirement), [0, 0])
@@ -440,11 +452,15 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
         lines += [f"{node} {a} <{DGE.RequirementMeasures}> .", f"{node} {in_p} <{province}> .",
                   f"{node} <{DGE.requirement}> <{requirement}> .", f"{node} <{DGE.deployments}> {_int(deployments)} .",
                   f"{node} <{DGE.municipalities}> {_int(served)} ."]
+        rule, province_key = _local(str(requirement)), _local(str(province))
+        lines += _scorecard_labels(node, f"bevindingen {rule} in {province_key}", f"findings {rule} in {province_key}")
     for requirement, deployments in sorted(national.items()):
         node = _iri(f"{base}national/requirement/{_local(str(requirement))}")
         lines += [f"{node} {a} <{DGE.RequirementMeasures}> .", f"{node} <{DGE.requirement}> <{requirement}> .",
                   f"{node} <{DGE.deployments}> {_int(len(deployments))} .",
                   f"{node} <{DGE.municipalities}> {_int(len(national_municipalities.get(requirement, ())))} ."]
+        rule = _local(str(requirement))
+        lines += _scorecard_labels(node, f"bevindingen {rule} landelijk", f"findings {rule} nationally")
     # deployments per value of each breakdown property, per municipality; suppliers nationally
     for prop in BREAKDOWN_PROPERTIES:
         cells: dict[tuple[URIRef, URIRef], int] = {}
@@ -459,6 +475,9 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
             lines += [f"{node} {a} <{DGE.DeploymentBreakdown}> .", f"{node} {in_m} <{municipality}> .",
                       f"{node} <{DGE.breakdownProperty}> <{prop}> .", f"{node} <{DGE.breakdownValue}> <{item}> .",
                       f"{node} <{DGE.deployments}> {_int(n)} ."]
+            code, kind, value = _local(node_for(municipality)), _local(str(prop)), _local(str(item))
+            lines += _scorecard_labels(node, f"toepassingen met {kind} {value} in {code}",
+                                       f"deployments with {kind} {value} in {code}")
     suppliers: dict[URIRef, tuple[set, set]] = {}
     for deployment, items in facts.values[DGE.supplier].items():
         municipality = facts.municipality.get(deployment)
@@ -473,6 +492,8 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
         lines += [f"{node} {a} <{DGE.SupplierMeasures}> .", f"{node} <{DGE.supplier}> <{supplier}> .",
                   f"{node} <{DGE.municipalities}> {_int(len(served))} .",
                   f"{node} <{DGE.deployments}> {_int(len(deployed))} ."]
+        lines += _scorecard_labels(node, f"toepassingen van leverancier {_local(str(supplier))}",
+                                   f"deployments of supplier {_local(str(supplier))}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
