@@ -9,7 +9,7 @@ SHARED ?= ../shared
 EXTRAS ?= test
 TEST_WORKERS ?= 2
 
-.PHONY: run build validate serve test install shared-check clean help generate bench bench-smoke screenshot-analytics conformance fuzz screenshot clients
+.PHONY: run build validate serve test install shared-check clean help generate bench bench-smoke screenshot-analytics conformance fuzz screenshot clients chromium
 
 help:
 	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, validate it, serve it on http://$(HOST):$(PORT)"
@@ -21,7 +21,8 @@ help:
 	@echo "make conformance [BACKEND=remote]       W3C SPARQL Protocol, Graph Store Protocol, Service Description (needs ../shared)"
 	@echo "make clients                            install Comunica (npm) into var/clients for tests/test_clients.py"
 	@echo "make fuzz [FUZZ_TIME=300]               schemathesis on every route, store up and store down (no 500)"
-	@echo "make screenshot                         HTML pages in headless Chromium (PNGs in var/screenshots)"
+	@echo "make screenshot                         pages and the council report PDF in headless Chromium, checked (var/screenshots)"
+	@echo "make chromium                           install Debian's chromium and poppler-utils when chromium is missing (root)"
 	@echo "make screenshot-analytics               profile/comparison pages in headless Chromium (PNGs in var/screenshots)"
 
 $(BIN)/python:
@@ -51,7 +52,7 @@ validate: install
 run: build validate serve
 
 test: install
-	$(BIN)/python -m pytest -m "not shared" -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -m "not shared and not browser" -n $(TEST_WORKERS)
 
 # What restates data/requirements.ttl (shapes/rules.ttl, shapes/safeguards.ttl, docs/rules.md, docs/legal-status.md);
 # tests/test_rules_generated.py fails while one of them is stale.
@@ -112,7 +113,14 @@ fuzz:
 	$(BIN)/python tests/api_checks/fuzz.py --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_TIME)
 	$(BIN)/python tests/api_checks/fuzz.py --store-down --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_TIME)
 
-# The query editor, a resource page (nl and en), the ontology and the API docs in headless Chromium
-# (needs chromium: apt-get install -y chromium). Screenshots: var/screenshots/api-*.png
+# Headless Chromium (Debian's package) for the browser checks; needs root where it is missing.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium poppler-utils; }
+
+# The pages as a reader sees them in headless Chromium: the query editor, resource pages, the ontology and the API
+# docs rendered (tests/api_checks/screenshot.py), then the browser checks (tests/browser, marker `browser`): home
+# page, profile, comparison, editor with a result, council report (screen and PDF pages) and /check, nl and en, at
+# 1280 px and a phone's width. Screenshots and PDFs: var/screenshots.
 screenshot: install
 	$(BIN)/python tests/api_checks/screenshot.py --out var/screenshots
+	DGE_SCREENSHOTS=var/screenshots $(BIN)/python -m pytest -m browser -p no:cacheprovider -rxX tests/browser

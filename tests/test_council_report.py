@@ -9,12 +9,14 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import URIRef
 
 from dge_graph.api import create_app
 from dge_graph.ingest.build import build, discover_sources
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import DGE, graph_iri
 from dge_graph.query.algoritmekader import measures_for
+from dge_graph.query.council_report import build_council_report
 from dge_graph.render.council_report import long_date
 from dge_graph.rules.report import LATEST_RESULT_GRAPH, previous_result_graph_name, result_changes
 from dge_graph.rules.validate import Parameters, check_municipality_code, store_report, validate_store
@@ -145,3 +147,29 @@ def test_unknown_or_bad_codes_are_404_with_the_reason(client, code):
     response = client.get(f"/municipalities/{code}/report")
     assert response.status_code == 404
     assert code in response.text or "GM" in response.text
+
+
+def test_the_evidence_basis_and_completeness_are_read_from_the_result_when_it_has_them():
+    """The stored form of the evidence basis (issue 13 item 3): ``<deployment> dge:lacksEvidenceOf <type>`` /
+    ``dge:recordedAbsent <type>`` in the result graph, ``dge:dataCompleteness`` on the municipality's measures."""
+    store = OxigraphStore(None)
+    build(store, discover_sources())
+    report = validate_store(store, Parameters(TODAY), decide=True)
+    store_report(store, report)
+    before = build_council_report(store, CODE, with_timeline=False)
+    assert before.completeness is None and all(f.evidence is None for f in before.findings)
+    finding = next(f for f in before.findings if f.rule_id == "GDPR-35")
+    safeguard = store.query(
+        "SELECT ?s WHERE { ?r <https://w3id.org/dge-graph/def#requiresSafeguard> ?s }",
+        substitutions={"r": URIRef(finding.requirement)}).rows[0]["s"]
+    absent, lacking = finding.deployments[0].iri, finding.deployments[-1].iri
+    store.update(f"""INSERT DATA {{
+      GRAPH <{LATEST_RESULT_GRAPH}> {{ <{absent}> <{DGE.recordedAbsent}> <{safeguard}> .
+                                     <{lacking}> <{DGE.lacksEvidenceOf}> <{safeguard}> . }}
+      GRAPH <{graph_iri('validation/measures')}> {{ <https://w3id.org/dge-graph/id/measures/municipality/{CODE}>
+          <{DGE.dataCompleteness}> 0.25 . }} }}""")
+    after = build_council_report(store, CODE, with_timeline=False)
+    gdpr35 = next(f for f in after.findings if f.rule_id == "GDPR-35")
+    expected = {absent: "recorded-absent", lacking: "not-evidenced"} if absent != lacking else {absent: "not-evidenced"}
+    assert dict(gdpr35.evidence) == expected
+    assert after.completeness == 0.25

@@ -99,3 +99,21 @@ def test_without_a_validation_the_page_says_so():
     assert page.status_code == 200
     assert "No validation is stored yet" in page.text
     assert 'data-count="findings"' not in page.text
+
+
+def test_municipalities_by_data_completeness_once_validation_stores_it():
+    """With ``dge:dataCompleteness`` on the municipalities' measures (issue 13 item 4) the overview ranks by it,
+    lowest first; without it, by safeguard coverage (``by_completeness`` None)."""
+    store = OxigraphStore(None)
+    build(store, discover_sources())
+    store_report(store, validate_store(store, Parameters(TODAY), decide=True))
+    assert national_overview(store).by_completeness is None
+    store.update("""INSERT DATA { GRAPH <https://w3id.org/dge-graph/graph/validation/measures> {
+        <https://w3id.org/dge-graph/id/measures/municipality/GM0363> <https://w3id.org/dge-graph/def#dataCompleteness> 0.5 .
+        <https://w3id.org/dge-graph/id/measures/municipality/GM0344> <https://w3id.org/dge-graph/def#dataCompleteness> 0.25 .
+    } }""")
+    ranked = national_overview(store).by_completeness
+    assert [(m.code, value) for m, value in ranked] == [("GM0344", 0.25), ("GM0363", 0.5)]
+    with TestClient(create_app(Settings(store=":memory:"), store=store)) as client:
+        page = client.get("/?lang=nl")
+    assert '<table class="by-completeness">' in page.text and "25,0 %" in page.text

@@ -9,12 +9,14 @@ the timeline from ``timeline.compliance_timeline`` scoped to the municipality (t
 high-risk date; the other reading's dates only); the changes since the previous
 validation from ``rules.report.result_changes``; the sources and licences from the graphs' self-descriptions.
 
-Two parts are hooks for what the stored result does not carry yet (issue 13, items 3-4):
+Two parts read what the stored result carries only once the evidence basis of issue 13 (items 3-4) is stored:
 
-* ``ReportFinding.evidence``: the evidence basis of a finding (a safeguard recorded absent, or not evidenced at all);
-  None until the stored result records it; the page then says that it is not recorded;
-* ``CouncilReport.completeness``: the data completeness measure; None until validation stores it; the page then
-  shows the safeguard coverage and the share of deployments that come from the national register instead.
+* ``ReportFinding.evidence``: per deployment the evidence basis of the finding, from the result's
+  ``dge:lacksEvidenceOf`` (not evidenced: no claim of a required safeguard type) and ``dge:recordedAbsent``
+  (recorded absent) triples for the rule's ``dge:requiresSafeguard`` types; None when the result has none of those
+  triples for the municipality (the page then says the basis is not recorded);
+* ``CouncilReport.completeness``: the municipality's ``dge:dataCompleteness`` measure; None when validation does not
+  store it (the page then shows the safeguard coverage and the share of register deployments instead).
 """
 
 from __future__ import annotations
@@ -73,8 +75,8 @@ class ReportFinding:
     deployments: tuple[Titled, ...]
     measures: tuple[Measure, ...]
     evidence: Mapping[str, str] | None = None
-    """Hook: per deployment IRI the evidence basis (``recorded-absent`` / ``not-evidenced``) once the stored result
-    records it (issue 13 item 3); None: not recorded."""
+    """Per deployment IRI the evidence basis (``recorded-absent`` / ``not-evidenced``) as the stored result records
+    it (issue 13 item 3); None: the result records no evidence basis."""
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels.get("nl") or self.rule_id
@@ -139,7 +141,7 @@ class CouncilReport:
     requirements: int = 0
     """Requirements (rules) in the graph; those in force on the evaluation date were applied."""
     completeness: float | None = None
-    """Hook: the data completeness measure once validation stores it (issue 13 item 4); None: not stored."""
+    """The municipality's ``dge:dataCompleteness`` (issue 13 item 4); None: validation did not store it."""
 
     @property
     def code(self) -> str:
@@ -180,9 +182,25 @@ SELECT ?deployment ?requirement WHERE {{
 }}
 """
 
+_EVIDENCE = f"""
+SELECT ?deployment ?basis ?type WHERE {{
+  ?deployment dge:municipality ?municipality .
+  GRAPH <{LATEST_RESULT_GRAPH}> {{ ?deployment ?basis ?type FILTER (?basis IN (dge:recordedAbsent, dge:lacksEvidenceOf)) }}
+}}
+"""
+
+_COMPLETENESS = """
+SELECT ?completeness WHERE {
+  GRAPH <https://w3id.org/dge-graph/graph/validation/measures> {
+    ?measures dge:forMunicipality ?municipality ; a dge:MunicipalityMeasures ; dge:dataCompleteness ?completeness .
+  }
+}
+"""
+
 _REQUIREMENT = """
-SELECT ?requirement ?rule ?severity ?from ?fromParameter ?source ?label ?missing ?sourceLabel WHERE {
+SELECT ?requirement ?rule ?severity ?from ?fromParameter ?source ?label ?missing ?sourceLabel ?safeguard WHERE {
   ?requirement dct:identifier ?rule ; dge:severity ?severity .
+  OPTIONAL { ?requirement dge:requiresSafeguard ?safeguard }
   OPTIONAL { ?requirement dge:appliesFrom ?from }
   OPTIONAL { ?requirement dge:appliesFromParameter ?fromParameter }
   OPTIONAL { ?requirement skos:prefLabel ?label }
@@ -278,7 +296,7 @@ def build_council_report(store: Store, code: str, *, with_timeline: bool = True)
         deployment_kinds=MappingProxyType(kinds), deployment_pages=MappingProxyType(pages),
         record_kind_labels=MappingProxyType({k: labels.get(k, MappingProxyType({})) for k in set(kinds.values())}),
         timeline=timeline, other_readings=other_readings, previous_run=MappingProxyType(_run_dict(None, previous) if previous else {}),
-        changes=tuple(change_list), sources=_sources(store),
+        changes=tuple(change_list), sources=_sources(store), completeness=_completeness(store, municipality),
         requirements=int(_select(store, _REQUIREMENTS).rows[0]["n"].toPython()))
 
 
@@ -290,6 +308,36 @@ def _timeline(store: Store, evaluation_date: dt.date, municipality: URIRef):
     others = tuple((reading, tuple(shape_boundaries(shapes, reading.hr_date, evaluation_date, None)))
                    for reading in readings[1:])
     return timeline, others
+
+
+def _completeness(store: Store, municipality: URIRef) -> float | None:
+    rows = _select(store, _COMPLETENESS, municipality=municipality).rows
+    return float(rows[0]["completeness"].toPython()) if rows else None
+
+
+def _evidence(store: Store, municipality: URIRef) -> dict[str, dict[str, set[str]]] | None:
+    """deployment -> basis (``recorded-absent`` / ``not-evidenced``) -> safeguard types; None without any."""
+    rows = _select(store, _EVIDENCE, municipality=municipality).rows
+    if not rows:
+        return None
+    found: dict[str, dict[str, set[str]]] = {}
+    for row in rows:
+        basis = "not-evidenced" if row["basis"] == DGE.lacksEvidenceOf else "recorded-absent"
+        found.setdefault(str(row["deployment"]), {}).setdefault(basis, set()).add(str(row["type"]))
+    return found
+
+
+def _basis(evidence: Mapping[str, Mapping[str, set[str]]], deployment: str, safeguards: set[str]) -> str | None:
+    """Not evidenced when a required safeguard type lacks evidence, else recorded absent when one is recorded absent;
+    a prohibition (no safeguards) rests on the recorded facts of its condition."""
+    on = evidence.get(deployment, {})
+    if not safeguards:
+        return "recorded-absent"
+    if on.get("not-evidenced", set()) & safeguards:
+        return "not-evidenced"
+    if on.get("recorded-absent", set()) & safeguards:
+        return "recorded-absent"
+    return None
 
 
 def _rule_of(requirement: Node) -> str:
@@ -307,6 +355,7 @@ def _findings(store: Store, municipality: URIRef, run: Mapping[str, str], titled
     for row in _select(store, _REQUIREMENT.replace("WHERE {", f"WHERE {{\n  VALUES ?requirement {{ {values} }}", 1)).rows:
         info.setdefault(str(row["requirement"]), []).append(row)
     hr_date = run.get("hrDate")
+    evidence = _evidence(store, municipality)
     found = []
     for requirement, deployments in by_requirement.items():
         rows = info.get(requirement, [])
@@ -320,6 +369,10 @@ def _findings(store: Store, municipality: URIRef, run: Mapping[str, str], titled
             applies_from = None
         rule_id = str(first.get("rule", _rule_of(requirement)))
         severity = str(first.get("severity", "")).rsplit("#", 1)[-1]
+        safeguards = {str(row["safeguard"]) for row in rows if "safeguard" in row}
+        basis = None
+        if evidence is not None:
+            basis = {d: b for d in set(deployments) if (b := _basis(evidence, d, safeguards)) is not None}
         found.append(ReportFinding(
             rule_id=rule_id, requirement=requirement, labels=MappingProxyType(_labels(rows, "label")),
             severity=severity, applies_from=applies_from,
@@ -327,7 +380,8 @@ def _findings(store: Store, municipality: URIRef, run: Mapping[str, str], titled
             legal_labels=MappingProxyType(_labels(rows, "sourceLabel")),
             missing_texts=MappingProxyType(_labels(rows, "missing")),
             deployments=tuple(sorted((titled(d) for d in set(deployments)), key=lambda t: t.title)),
-            measures=tuple(measures_for(store, requirement=rule_id))))
+            measures=tuple(measures_for(store, requirement=rule_id)),
+            evidence=MappingProxyType(basis) if basis is not None else None))
     severity_rank = {"Violation": 0, "Warning": 1}
     return tuple(sorted(found, key=lambda f: (severity_rank.get(f.severity, 2), -len(f.deployments), f.rule_id)))
 

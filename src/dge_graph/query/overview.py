@@ -8,8 +8,9 @@ at any scale and every number on it has a query behind it:
 * municipalities in the graph, register records: ``municipalities-by-register-records`` (its rows, and the sum of
   the municipalities' deployments imported from the national register).
 
-Data completeness (issue 13 item 4) is not a stored measure yet: ``NationalOverview.by_completeness`` is None and the
-page ranks by safeguard coverage instead (hook).
+Data completeness (issue 13 item 4): where validation stores ``dge:dataCompleteness`` on the municipalities' measures,
+``NationalOverview.by_completeness`` ranks by it (lowest first); without it, it is None and the page ranks by
+safeguard coverage instead.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from types import MappingProxyType
 
 from rdflib import Literal, URIRef
 
+from dge_graph.kernel.namespaces import sparql_prefixes
 from dge_graph.query.analytics import Measures, municipality_measures, resource_labels
 from dge_graph.query.named import find_named_query, load_named_queries, run_named_query
 from dge_graph.store import Store
@@ -77,8 +79,8 @@ class NationalOverview:
     by_findings: tuple[Measures, ...]
     by_coverage: tuple[Measures, ...]
     provinces: tuple[ProvinceRow, ...]
-    by_completeness: tuple[Measures, ...] | None = None
-    """Hook: municipalities by data completeness once validation stores that measure (issue 13 item 4)."""
+    by_completeness: tuple[tuple[Measures, float], ...] | None = None
+    """(municipality, its data completeness), lowest first; None when validation stores no such measure."""
 
     @property
     def findings(self) -> int:
@@ -87,6 +89,25 @@ class NationalOverview:
 
 def _int(term) -> int:
     return int(term.toPython()) if isinstance(term, Literal) else 0
+
+
+_COMPLETENESS = """
+SELECT ?municipality ?completeness WHERE {
+  GRAPH <https://w3id.org/dge-graph/graph/validation/measures> {
+    ?measures a dge:MunicipalityMeasures ; dge:forMunicipality ?municipality ; dge:dataCompleteness ?completeness .
+  }
+}
+"""
+
+
+def _by_completeness(store: Store, rows) -> tuple[tuple[Measures, float], ...] | None:
+    found = {str(r["municipality"]): float(r["completeness"].toPython())
+             for r in store.query(sparql_prefixes() + _COMPLETENESS).rows}
+    if not found:
+        return None
+    ranked = sorted(((m, found[m.iri]) for m in rows if m.iri in found),
+                    key=lambda pair: (pair[1], -pair[0].counts["deployments"], pair[0].code))
+    return tuple(ranked[:TOP])
 
 
 def national_overview(store: Store) -> NationalOverview:
@@ -126,4 +147,5 @@ def national_overview(store: Store) -> NationalOverview:
         violations=sum(m.counts["violations"] for m in rows),
         warnings=sum(m.counts["warnings"] for m in rows),
         validated=bool(rows),
-        rules=rules, by_findings=by_findings, by_coverage=by_coverage, provinces=province_rows)
+        rules=rules, by_findings=by_findings, by_coverage=by_coverage, provinces=province_rows,
+        by_completeness=_by_completeness(store, rows))

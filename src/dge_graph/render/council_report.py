@@ -31,8 +31,7 @@ TEXT = {
                             "werkelijkheid: een waarborg kan bestaan zonder dat hij is vastgelegd. Toepassingen uit "
                             "het Algoritmeregister zijn echte registraties; voorbeeldtoepassingen (illustratief of "
                             "gedocumenteerd) dienen om de toets te laten zien.",
-        "legend": "Ernst", "Violation": "overtreding", "Warning": "waarschuwing",
-        "Violation_help": "een wettelijke plicht die nu geldt", "Warning_help": "een aanbeveling of beleidsnorm",
+        "Violation": "overtreding", "Warning": "waarschuwing",
         "deployments": "Toepassingen", "deployment": "Toepassing", "kind": "Soort technologie", "status": "Status",
         "record": "Herkomst", "violations": "Overtredingen", "warnings": "Waarschuwingen",
         "register": "Wat het Algoritmeregister laat zien",
@@ -95,8 +94,7 @@ TEXT = {
                             "recorded counts as missing), not a judgement of reality: a safeguard can exist without "
                             "being recorded. Deployments from the algorithm register are real registrations; example "
                             "deployments (illustrative or documented) serve to show the checks.",
-        "legend": "Severity", "Violation": "violation", "Warning": "warning",
-        "Violation_help": "a legal duty that applies now", "Warning_help": "a recommendation or policy norm",
+        "Violation": "violation", "Warning": "warning",
         "deployments": "Deployments", "deployment": "Deployment", "kind": "Technology kind", "status": "Status",
         "record": "Origin", "violations": "Violations", "warnings": "Warnings",
         "register": "What the algorithm register shows",

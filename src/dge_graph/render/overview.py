@@ -24,7 +24,9 @@ TEXT = {
         "rules": "Vaakst gemiste eisen", "rule": "Eis", "severity": "Ernst",
         "rule_deployments": "Toepassingen (alle organisaties)", "rule_municipalities": "Gemeenten",
         "by_findings": "Gemeenten met de meeste bevindingen", "municipality": "Gemeente",
-        "report": "raadsrapportage", "by_completeness": "Gemeenten naar volledigheid van de gegevens",
+        "report": "raadsrapportage", "by_completeness": "Gemeenten met de minst volledige gegevens",
+        "completeness": "Volledigheid", "deployments_short": "Toepassingen",
+        "completeness_note": "Het aandeel toepassingen waarvan alle beslissende feiten bekend zijn.",
         "by_coverage": "Gemeenten met de laagste waarborgdekking",
         "coverage_hook": "Een maat voor de volledigheid van de gegevens wordt (nog) niet opgeslagen; hier de "
                          "waarborgdekking: het aandeel vastgelegde waarborgen dat op de peildatum aanwezig is.",
@@ -52,7 +54,9 @@ TEXT = {
         "rules": "Rules most often missed", "rule": "Requirement", "severity": "Severity",
         "rule_deployments": "Deployments (all organisations)", "rule_municipalities": "Municipalities",
         "by_findings": "Municipalities with the most findings", "municipality": "Municipality",
-        "report": "council report", "by_completeness": "Municipalities by data completeness",
+        "report": "council report", "by_completeness": "Municipalities with the least complete data",
+        "completeness": "Completeness", "deployments_short": "Deployments",
+        "completeness_note": "The share of deployments whose decisive facts are all known.",
         "by_coverage": "Municipalities with the lowest safeguard coverage",
         "coverage_hook": "A data completeness measure is not stored (yet); shown here is the safeguard coverage: the "
                          "share of recorded safeguards held at the evaluation date.",
