@@ -21,10 +21,12 @@ from dge_graph.api import (
     check,
     compare,
     council_report,
+    dump,
     jsonld,
     linked_data,
     municipalities,
     named_queries,
+    profiles,
     query_page,
     sparql,
     update,
@@ -69,6 +71,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = template_environment()
     app.state.named_queries = load_named_queries()
+    app.state.profiles = profiles.load_catalogue()
     # CORS for reads from any origin, without credentials (no cookies; the update token is not sent cross-site)
     app.add_middleware(
         CORSMiddleware,
@@ -91,6 +94,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(update.router)
     app.include_router(linked_data.router)
     app.include_router(void.router)
+    app.include_router(dump.router)
     app.include_router(query_page.router)
     app.include_router(named_queries.router)
     app.include_router(council_report.router)

@@ -10,7 +10,12 @@ Mapping (``settings.public_base``, default ``https://w3id.org/dge-graph/``; see 
 
 Representations by ``Accept`` or ``?_mediatype=``: HTML, Turtle (the default for non-browsers), JSON-LD, RDF/XML,
 N-Triples. Answers are 200 with ``Content-Location`` naming the representation served (no 303 round trip), with
-``Vary: Accept, Accept-Language`` and ``Link: <…>; rel="alternate"; type="…"`` for every other representation.
+``Vary: Accept, Accept-Language, Accept-Profile`` and ``Link: <…>; rel="alternate"; type="…"`` for every other
+representation.
+
+Profiles (``api/profiles.py``, described in ``data/profiles.ttl``) by ``?_profile=`` or ``Accept-Profile``:
+``describe`` (the default of a stored resource), ``dcat`` (datasets: the dataset IRI, whose default it is, and each
+named graph), ``findings`` (deployments), ``alt`` (the list of a resource's profiles and formats).
 """
 
 from __future__ import annotations
@@ -26,19 +31,30 @@ from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.guard import guarded
 from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.pages import render, request_language
+from dge_graph.api.profiles import (
+    ALTERNATES_TOKEN,
+    BadAcceptProfile,
+    Profile,
+    ProfileNotAvailable,
+    alternates_listing,
+    choose,
+    profile_headers,
+)
 from dge_graph.api.routing import routes
 from dge_graph.api.serializers import serialize_graph
 from dge_graph.api.sparql import named_graphs
 from dge_graph.api.validation_signal import banner_context, validation_headers
+from dge_graph.api.void import dataset_iri, server_root, void_triples
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
-from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF, XSD
+from dge_graph.kernel.namespaces import DCAT, DGE, PREFIXES, RDF, VOID, XSD
 from dge_graph.query.describe import (
     DEFINITION_PROPERTIES,
     Description,
     add_labels,
     describe,
     describe_namespace_document,
+    findings_description,
     graph_members,
     validation_findings,
 )
@@ -128,7 +144,7 @@ def _headers(request: Request, media_type: str) -> dict[str, str]:
     links = [f'<{a["href"]}>; rel="alternate"; type="{a["media_type"]}"' for a in alternates
              if a["media_type"] != media_type]
     return {
-        "Vary": "Accept, Accept-Language",
+        "Vary": "Accept, Accept-Language, Accept-Profile",
         "Content-Location": location,
         "Link": ", ".join(links),
     }
@@ -148,9 +164,51 @@ def _not_found(request: Request, media_type: str, iri: str) -> Response:
     return PlainTextResponse(message + "\n", status_code=404, headers={"Vary": "Accept, Accept-Language"})
 
 
-def _rdf_response(request: Request, media_type: str, triples) -> Response:
+def _rdf_response(request: Request, media_type: str, triples, headers: dict[str, str] | None = None) -> Response:
     body = serialize_graph(media_type, triples, dict(PREFIXES), jsonld_form(request))
-    return Response(body, media_type=f"{media_type}; charset=utf-8", headers=_headers(request, media_type))
+    return Response(body, media_type=f"{media_type}; charset=utf-8", headers=headers or _headers(request, media_type))
+
+
+def _with_profile(request: Request, media_type: str, chosen: Profile, available: list[Profile]) -> dict[str, str]:
+    headers = _headers(request, media_type)
+    profiled = profile_headers(request, chosen, available, media_type)
+    headers["Content-Profile"] = profiled["Content-Profile"]
+    headers["Link"] = ", ".join(h for h in (headers["Link"], profiled["Link"]) if h)
+    return headers
+
+
+def _profile_refused(exc: Exception, status: int) -> PlainTextResponse:
+    return PlainTextResponse(f"{exc}\n", status_code=status,
+                             headers={"Vary": "Accept, Accept-Language, Accept-Profile"})
+
+
+def _description_of(iri: str, triples) -> Description:
+    """A ``Description`` (for the HTML page) of computed triples (pyoxigraph or rdflib terms)."""
+    from dge_graph.store import from_ox
+
+    outgoing = []
+    for t in triples:
+        s, p, o = (t.subject, t.predicate, t.object) if hasattr(t, "subject") else t
+        outgoing.append(tuple(from_ox(x) if not isinstance(x, (URIRef, BNode, Literal)) else x for x in (s, p, o)))
+    return Description(iri, outgoing=outgoing)
+
+
+def _findings_view(store: Store, iri: str, settings: Settings, root: str) -> Description:
+    return findings_description(store, iri)
+
+
+def _dataset_view(store: Store, iri: str, settings: Settings, root: str) -> Description:
+    """The dcat profile: the dataset description, or for a named graph its own part of it (its subset)."""
+    view = _description_of(iri, void_triples(store, settings, root))
+    if iri != dataset_iri(settings):
+        view.outgoing = [t for t in view.outgoing if t[0] == URIRef(iri)]
+    add_labels(store, view)
+    return view
+
+
+PROFILE_VIEWS = {"findings": _findings_view, "dcat": _dataset_view}
+"""The profiles of ``data/profiles.ttl`` besides ``describe`` (the stored description) and ``alt`` (the listing),
+by token; a test holds the two to each other."""
 
 
 def _page(request: Request, settings: Settings, description: Description, lang: str) -> dict:
@@ -195,12 +253,47 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
         description = await guarded(request, describe, iri)
     except ValueError as exc:
         return PlainTextResponse(f"{exc}\n", status_code=400)
-    if not description.exists and graph is None:
+    types = {str(t) for t in description.types()}
+    is_dataset = iri == dataset_iri(settings)
+    if is_dataset:
+        types |= {str(DCAT.Dataset), str(VOID.Dataset)}
+    if graph is not None:  # a named graph of the store is a subset of the dataset (void:subset)
+        types.add(str(VOID.Dataset))
+    if not description.exists and graph is None and not is_dataset:
         return _not_found(request, media_type, iri)
-    if media_type != "text/html":
-        return _rdf_response(request, media_type, description.triples())
+    catalogue = request.app.state.profiles
+    # the dataset's own description is computed: its default is the dcat profile, not the stored triples
+    # (a named graph is described by its provenance and members, even without provenance triples)
+    available = catalogue.available(types, in_store=(description.exists or graph is not None) and not is_dataset)
+    try:
+        chosen = choose(request, available, catalogue, iri)
+    except ProfileNotAvailable as exc:
+        return _profile_refused(exc, 406)
+    except BadAcceptProfile as exc:
+        return _profile_refused(exc, 400)
+    headers = _with_profile(request, media_type, chosen, available)
+    if media_type not in chosen.formats:
+        return PlainTextResponse(f"profile {chosen.token!r} is not available as {media_type}; formats: "
+                                 + ", ".join(chosen.formats) + "\n", status_code=406, headers={"Vary": headers["Vary"]})
     lang = request_language(request)
+    if chosen.token == ALTERNATES_TOKEN:
+        view = _description_of(iri, alternates_listing(request, iri, available, available[0], catalogue))
+        view = await guarded(request, labelled, view)
+    elif chosen.token != "describe":
+        view = await guarded(request, PROFILE_VIEWS[chosen.token], iri, settings, server_root(request))
+    else:
+        view = None
+    if view is not None:
+        if media_type != "text/html":
+            return _rdf_response(request, media_type, view.triples(), headers)
+        page = _page(request, settings, view, lang)
+        page["is_deployment"] = False
+        page["profiles"] = _profile_links(request, available, chosen, lang)
+        return render(request, "resource.html", page=page, lang=lang, headers=headers)
+    if media_type != "text/html":
+        return _rdf_response(request, media_type, description.triples(), headers)
     page = _page(request, settings, description, lang)
+    page["profiles"] = _profile_links(request, available, chosen, lang)
     if graph is not None:
         members, page["members_truncated"] = await guarded(request, graph_members, graph)
         member_view = Description(graph, incoming=[(m, URIRef(graph)) for m in members])
@@ -227,10 +320,16 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
             (item, URIRef(iri)) for items in evidence.values() for item in items]))
         evidence_links = Links(request, settings, evidence_view, lang)
         page["evidence"] = {kind: [evidence_links.term(i) for i in items] for kind, items in evidence.items()}
-        headers = {**_headers(request, media_type), **validation_headers(status)}
+        headers = {**headers, **validation_headers(status)}
         return render(request, "resource.html", page=page, lang=lang, headers=headers,
                       **banner_context(status, lang))
-    return render(request, "resource.html", page=page, lang=lang, headers=_headers(request, media_type))
+    return render(request, "resource.html", page=page, lang=lang, headers=headers)
+
+
+def _profile_links(request: Request, available: list[Profile], chosen: Profile, lang: str) -> list[dict]:
+    base = request.url.remove_query_params("_profile")
+    return [{"token": p.token, "label": p.label(lang), "iri": p.iri, "current": p == chosen,
+             "href": str(base.include_query_params(_profile=p.token))} for p in available]
 
 
 @routes(router, "/resource", ("GET", "HEAD"),
@@ -298,7 +397,8 @@ async def named_graph(request: Request, path: str, mediatype: str | None = MEDIA
     graphs = await guarded(request, named_graphs)
     if graph not in graphs:
         return await serve_resource(request, store, settings, graph, mediatype)
-    if media_type != "text/html":
+    profiled = "_profile" in request.query_params or request.headers.get("accept-profile")
+    if media_type != "text/html" and not profiled:  # the graph's content; with a profile, its description
         triples = await guarded(request, _graph_triples, graph)
         return _rdf_response(request, media_type, triples)
     return await serve_resource(request, store, settings, graph, mediatype, graph=graph)

@@ -219,3 +219,22 @@ def graph_members(store: Store, graph: str, limit: int = 1000) -> tuple[list[URI
         ORDER BY ?s LIMIT {int(limit) + 1}""").rows
     members = [r["s"] for r in rows]
     return members[:limit], len(members) > limit
+
+
+def findings_description(store: Store, iri: str) -> Description:
+    """The ``findings`` profile of a deployment (``data/profiles.ttl``): its facts of the latest stored validation
+    result (``dge:subjectToRequirement``, ``dge:missesRequirement``, ``dge:holdsSafeguardType``,
+    ``dge:satisfiesShape``), its types, the severity of each requirement it misses, and the validation run."""
+    report_graph = checked_iri(VALIDATION_GRAPH)
+    me = checked_iri(iri)
+    rows = _select(store, f"""
+        SELECT ?s ?p ?o WHERE {{
+          {{ GRAPH {report_graph} {{ {me} ?p ?o }} BIND({me} AS ?s) }}
+          UNION {{ {me} {checked_iri(str(RDF.type))} ?o BIND({me} AS ?s) BIND({checked_iri(str(RDF.type))} AS ?p) }}
+          UNION {{ GRAPH {report_graph} {{ ?s a {checked_iri(str(DGE.ValidationRun))} ; ?p ?o }} }}
+          UNION {{ GRAPH {report_graph} {{ {me} {checked_iri(str(DGE.missesRequirement))} ?s }}
+                   ?s {checked_iri(str(DGE.severity))} ?o BIND({checked_iri(str(DGE.severity))} AS ?p) }}
+        }}""").rows
+    description = Description(iri, outgoing=list(dict.fromkeys((r["s"], r["p"], r["o"]) for r in rows)))
+    add_labels(store, description)
+    return description
