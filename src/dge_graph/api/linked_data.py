@@ -16,6 +16,7 @@ N-Triples. Answers are 200 with ``Content-Location`` naming the representation s
 from __future__ import annotations
 
 from collections import OrderedDict
+from types import MappingProxyType
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -31,7 +32,8 @@ from dge_graph.api.serializers import serialize_graph
 from dge_graph.api.sparql import named_graphs
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
-from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF, SH, XSD
+from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF, XSD
+from dge_graph.kernel.ui_text import LANGUAGES, texts
 from dge_graph.query.describe import (
     DEFINITION_PROPERTIES,
     Description,
@@ -63,11 +65,7 @@ MEDIATYPE_QUERY = Query(
     None, alias="_mediatype",
     description="representation: html, ttl, jsonld, rdfxml, nt (or the media type); overrides Accept",
 )
-SEVERITY_LABELS = {
-    str(SH.Violation): {"nl": "Overtreding", "en": "Violation"},
-    str(SH.Warning): {"nl": "Waarschuwing", "en": "Warning"},
-    str(SH.Info): {"nl": "Informatie", "en": "Info"},
-}
+SEVERITY_LABELS = MappingProxyType({lang: texts("severity", lang) for lang in LANGUAGES})
 
 
 def _compact(iri: str) -> str:
@@ -215,10 +213,10 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
         links = Links(request, settings, requirements, lang)
         page["findings"] = [
             {
-                "severity_code": str(f.severity or "").rsplit("#", 1)[-1],
-                "severity_label": SEVERITY_LABELS.get(str(f.severity), {}).get(lang, _compact(str(f.severity or ""))),
-                "requirement": links.term(f.requirement) if f.requirement else None,
-                "message": next((f.messages[k] for k in (lang, "en", "nl", "") if k in f.messages), ""),
+                "severity_code": f.severity,
+                "severity_label": SEVERITY_LABELS[lang].get(f.severity, f.severity),
+                "requirement": links.term(f.requirement),
+                "message": f.message_nl if lang == "nl" else f.message_en,
             }
             for f in findings
         ]
@@ -304,7 +302,7 @@ def labelled(store: Store, description: Description) -> Description:
 
 
 def _graph_triples(store: Store, graph: str):
-    from dge_graph.kernel.sparql_text import checked_iri
+    from dge_graph.kernel.terms import iri_ref
 
-    return list(store.evaluate(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}"))
+    return list(store.evaluate(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o }} }}"))
 

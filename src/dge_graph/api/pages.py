@@ -1,4 +1,5 @@
-"""HTML rendering shared by the page routers: one Jinja2 environment per app (package templates), UI strings nl/en."""
+"""HTML rendering shared by the page routers: one Jinja2 environment per app (package templates), the UI texts of
+the catalogue (``kernel.ui_text``) as ``ui``."""
 
 from __future__ import annotations
 
@@ -10,42 +11,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dge_graph.kernel import conneg
+from dge_graph.kernel.ui_text import DEFAULT_LANGUAGE, LANGUAGES, texts
 
-LANGUAGES = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
-
-UI_TEXT = MappingProxyType({
-    "nl": MappingProxyType({
-        "home": "Start", "editor": "SPARQL-editor", "queries": "Vragen", "municipalities": "Gemeenten",
-        "api": "API-documentatie", "dataset": "Dataset (VoID)",
-        "types": "Typen", "outgoing": "Eigenschappen", "incoming": "Verwijzingen naar deze bron",
-        "findings": "Validatiebevindingen", "no_findings": "Geen bevindingen in het laatste validatierapport.",
-        "no_report": "Er is nog geen validatierapport.", "severity": "Ernst", "requirement": "Eis",
-        "message": "Melding", "property": "Eigenschap", "value": "Waarde", "subject": "Bron",
-        "other_formats": "Andere formaten", "examples": "Voorbeeldvragen", "run": "Openen in de editor",
-        "not_found": "Niet gevonden", "terms": "Termen", "graph_content": "Bronnen in deze graaf",
-        "more": "meer niet getoond", "language": "Taal", "named_graphs": "Benoemde grafen",
-        "triples": "triples", "intro": "Een kennisgraaf van digitale grondrechten en ethiek van Nederlandse "
-        "gemeenten: publieke waarden, grondrechten, wetten tot op het artikel, eisen en toepassingen van "
-        "algoritmen, AI, camera's en sensoren.",
-        "title": "Digitale grondrechten en ethiek – kennisgraaf",
-    }),
-    "en": MappingProxyType({
-        "home": "Home", "editor": "SPARQL editor", "queries": "Queries", "municipalities": "Municipalities",
-        "api": "API documentation", "dataset": "Dataset (VoID)",
-        "types": "Types", "outgoing": "Properties", "incoming": "Links to this resource",
-        "findings": "Validation findings", "no_findings": "No findings in the latest validation report.",
-        "no_report": "There is no validation report yet.", "severity": "Severity", "requirement": "Requirement",
-        "message": "Message", "property": "Property", "value": "Value", "subject": "Resource",
-        "other_formats": "Other formats", "examples": "Example queries", "run": "Open in the editor",
-        "not_found": "Not found", "terms": "Terms", "graph_content": "Resources in this graph",
-        "more": "more not shown", "language": "Language", "named_graphs": "Named graphs",
-        "triples": "triples", "intro": "A knowledge graph of the digital fundamental rights and ethics of Dutch "
-        "municipalities: public values, fundamental rights, laws to the article, requirements, and deployments "
-        "of algorithms, AI, cameras and sensors.",
-        "title": "Digital fundamental rights and ethics – knowledge graph",
-    }),
-})
+UI_TEXT = MappingProxyType({lang: texts("page", lang) for lang in LANGUAGES})
+"""The pages' texts per language, from the UI-text catalogue (``kernel.ui_text``)."""
 
 
 def template_environment() -> Environment:

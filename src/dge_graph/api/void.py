@@ -13,7 +13,8 @@ from fastapi.responses import PlainTextResponse
 from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.guard import guarded
 from dge_graph.api.jsonld import jsonld_form
-from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, serialize_graph
+from dge_graph.api.serializers import serialize_graph
+from dge_graph.kernel.media_types import TRIPLE_MEDIA_TYPES
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import DCAT, DCT, FOAF, PREFIXES, RDF, VOID, XSD
@@ -31,7 +32,7 @@ SOURCE_SITES = (
 )
 """Publishers the graph's facts are taken from (laws, EU acts, the Dutch algorithm register, CBS codes, VNG)."""
 
-VOID_TYPES = tuple(m for m in GRAPH_MEDIA_TYPES if m not in ("application/n-quads", "application/trig"))
+VOID_TYPES = TRIPLE_MEDIA_TYPES
 
 
 def _rows(store: Store, sparql: str):
