@@ -133,6 +133,29 @@ def test_deployment_page_in_the_language_asked_for(client, language, title, valu
     assert 'href="http://testserver/id/requirement/GDPR-35"' in html    # ... linked to its requirement
 
 
+def test_a_stored_finding_reads_back_as_a_finding_of_validate(api_store):
+    """The deployment page's findings are ``rules.validate.Finding``s read from the compact stored result: rule id,
+    severity, messages in both languages and legal source come from the requirement."""
+    from dge_graph.query.describe import validation_findings
+    from dge_graph.rules.validate import Finding
+
+    has_report, findings = validation_findings(api_store, f"{BASE}id/deployment/test-cameras")
+    assert has_report and len(findings) == 1
+    (finding,) = findings
+    assert isinstance(finding, Finding)
+    assert str(finding.deployment) == f"{BASE}id/deployment/test-cameras"
+    assert (finding.rule_id, finding.severity) == ("GDPR-35", "Violation")
+    assert (finding.message_nl, finding.message_en) == ("Er ontbreekt een DPIA.", "A DPIA is missing.")
+    assert str(finding.legal_source) == "http://data.europa.eu/eli/reg/2016/679/art_35/oj"
+    assert finding.applies_from is None and finding.as_dict()["appliesFrom"] is None
+
+
+@pytest.mark.parametrize(("language", "severity"), [("en", "Violation"), ("nl", "Overtreding")])
+def test_the_severity_of_a_finding_is_shown_in_the_language_asked_for(client, language, severity):
+    html = client.get("/id/deployment/test-cameras", headers={"Accept": "text/html", "Accept-Language": language}).text
+    assert re.search(rf'<tr class="sev-Violation"><td>{severity}</td>', html)
+
+
 def test_incoming_links_and_external_iris_are_clickable(client):
     html = client.get("/id/requirement/GDPR-35", headers={"Accept": "text/html", "Accept-Language": "en"}).text
     # the ELI article is described in the graph: linked through /resource

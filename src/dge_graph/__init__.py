@@ -1,8 +1,5 @@
 """dge-graph: a linked-data knowledge graph of Dutch municipalities' digital fundamental rights and ethics."""
 
-from importlib.metadata import PackageNotFoundError, version
+from dge_graph.kernel.version import software_version
 
-try:
-    __version__ = version("dge-graph")
-except PackageNotFoundError:  # pragma: no cover - running from an uninstalled source tree
-    __version__ = "0+unknown"
+__version__ = software_version()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from dge_graph.kernel import conneg
+from dge_graph.kernel.media_types import BY_MEDIA_TYPE
 
 TABLE_OFFERS = ("text/html", "application/json", "text/csv")
-SHORT_FORMATS = {"html": "text/html", "json": "application/json", "csv": "text/csv"}
+SHORT_FORMATS = {BY_MEDIA_TYPE[m].short_names[0]: m for m in TABLE_OFFERS}
+"""The formats of the analysts' pages by short name (the media-type registry's names)."""
 
 
 def choose_format(request: Request, offers: tuple[str, ...] = TABLE_OFFERS) -> str:

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from dge_graph.api.analytics_common import choose_format
 from dge_graph.api.deps import get_store
 from dge_graph.api.guard import guarded
-from dge_graph.api.pages import render, request_language
+from dge_graph.api.pages import UI_TEXT, render, request_language
 from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.query.analytics import MEASURES, AnalyticsError, Comparison, build_comparison
 from dge_graph.render import charts
@@ -74,7 +74,7 @@ def comparison_charts(comparison: Comparison, lang: str) -> dict[str, Markup]:
     }
     if comparison.technology_kinds:
         result["technologyKinds"] = charts.grouped_bar_chart(
-            "Soort technologie" if lang == "nl" else "Technology kind",
+            UI_TEXT[lang]["technology_kind"],
             [k.label(lang) for k in comparison.technology_kinds],
             [(f"{p.measures.name} ({p.code})", [comparison.kind_count(p, k.iri) for k in comparison.technology_kinds])
              for p in profiles])

@@ -57,9 +57,9 @@ def negotiated_media_type(accept: str | None, formats: tuple[str, ...], form: st
     """The result media type for an ``Accept`` header, the ``format``-style parameter values (read per query form,
     the first that names a format of the form wins) and a query form; with ``functools.partial`` a
     ``MediaTypeChooser`` that can be sent to a worker process."""
-    from dge_graph.api.serializers import GRAPH_MEDIA_TYPES as GRAPH_TYPES
-    from dge_graph.api.serializers import SELECT_MEDIA_TYPES as SELECT_TYPES
     from dge_graph.kernel import conneg
+    from dge_graph.kernel.media_types import GRAPH_MEDIA_TYPES as GRAPH_TYPES
+    from dge_graph.kernel.media_types import SELECT_MEDIA_TYPES as SELECT_TYPES
 
     if form == "CONSTRUCT":
         return conneg.result_media_type(accept, formats, GRAPH_TYPES, conneg.GRAPH_RESULT_ALIASES)

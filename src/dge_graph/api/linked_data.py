@@ -309,7 +309,7 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
             {
                 "severity_code": severity_code(f.severity),
                 "requirement": links.term(f.requirement) if f.requirement else None,
-                "message": next((f.messages[k] for k in (lang, "en", "nl", "") if k in f.messages), ""),
+                "message": (f.message_nl or f.message_en) if lang == "nl" else (f.message_en or f.message_nl),
             }
             for f in findings
         ]
@@ -412,7 +412,7 @@ def labelled(store: Store, description: Description) -> Description:
 
 
 def _graph_triples(store: Store, graph: str):
-    from dge_graph.kernel.sparql_text import checked_iri
+    from dge_graph.kernel.terms import iri_ref
 
-    return list(store.evaluate(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}"))
+    return list(store.evaluate(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o }} }}"))
 

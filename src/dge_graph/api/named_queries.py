@@ -17,7 +17,8 @@ from dge_graph.api.deps import get_named_queries, get_store
 from dge_graph.api.evaluation import ResultTooLarge
 from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
-from dge_graph.api.serializers import SELECT_MEDIA_TYPES, serialize_boolean, serialize_solutions
+from dge_graph.api.serializers import serialize_boolean, serialize_solutions
+from dge_graph.kernel.media_types import SELECT_MEDIA_TYPES
 from dge_graph.api.validation_signal import banner_context, validation_headers
 from dge_graph.kernel import conneg
 from dge_graph.kernel.terms import compact

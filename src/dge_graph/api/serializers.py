@@ -11,42 +11,16 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from dge_graph.kernel.media_types import RDF_FORMATS
 from dge_graph.kernel.namespaces import PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-SELECT_MEDIA_TYPES = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-)
-"""Result formats of SELECT and ASK, the first being the default."""
-
-GRAPH_MEDIA_TYPES = (
-    "text/turtle",
-    "application/ld+json",
-    "application/rdf+xml",
-    "application/n-triples",
-    "application/n-quads",
-    "application/trig",
-)
-"""Result formats of CONSTRUCT and DESCRIBE (and linked-data documents), the first being the default."""
-
-RDF_FORMATS = MappingProxyType({
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-})
 
 Row = Sequence["ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None"]
 

@@ -33,12 +33,15 @@ from dge_graph.api.evaluation import NotAcceptable, ResultTooLarge, ServerBusy, 
 from dge_graph.api.guard import deadline_of, guarded
 from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.routing import routes
-from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, serialize_graph
+from dge_graph.api.serializers import serialize_graph
 from dge_graph.api.sparql_errors import QueryRefused, plain_syntax_error, refuse_service
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
+from dge_graph.kernel.media_types import FORMATS as MEDIA_FORMATS
+from dge_graph.kernel.media_types import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, W3C_FORMATS
 from dge_graph.kernel.namespaces import PREFIXES
 from dge_graph.kernel.sparql_text import has_using_or_with, with_using
+from dge_graph.kernel.terms import InvalidIRI, checked_iri
 from dge_graph.store import QuerySyntaxError, QueryTimeout, Store, StoreError
 
 router = APIRouter(tags=["sparql"])
@@ -50,11 +53,8 @@ FORMAT_PARAMETERS = ("format", "_mediatype", "output", "results")
 """Parameters naming the result format (``format``: Fuseki, Virtuoso; ``output``: Fuseki, sparqler; ``results``:
 SPARQLWrapper sends all three)."""
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-RESULT_FORMAT_IRIS = (
-    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-    "Turtle", "JSON-LD", "RDF_XML", "N-Triples", "N-Quads", "TriG",
-)
+FORMATS = W3C_FORMATS
+RESULT_FORMAT_IRIS = tuple(f.w3c for f in MEDIA_FORMATS if f.w3c and f.media_type in (*SELECT_MEDIA_TYPES, *GRAPH_MEDIA_TYPES))
 DESCRIPTION_OFFERS = (*GRAPH_MEDIA_TYPES, "text/html")
 
 OPENAPI_EXTRA = {
@@ -201,9 +201,9 @@ async def decode_operation(request: Request) -> Operation:
         raise ProtocolError(400, "default-graph-uri/named-graph-uri apply to queries; updates take using-graph-uri")
     for iri in (*op.default_graphs, *op.named_graphs, *op.using_graphs, *op.using_named_graphs):
         try:
-            ox.NamedNode(iri)
-        except ValueError as exc:
-            raise ProtocolError(400, f"graph IRI {iri!r} is not a valid absolute IRI: {exc}") from exc
+            checked_iri(iri)
+        except InvalidIRI as exc:
+            raise ProtocolError(400, f"graph {exc}") from exc
     return op
 
 

@@ -29,12 +29,13 @@ from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.guard import guarded
 from dge_graph.api.jsonld import jsonld_form
 from dge_graph.api.routing import routes
-from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, serialize_graph
+from dge_graph.api.serializers import serialize_graph
+from dge_graph.kernel.media_types import TRIPLE_MEDIA_TYPES, rdf_format
 from dge_graph.api.sparql import ProtocolError, _plain, _run_update, decode_operation, named_graphs
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import PREFIXES
-from dge_graph.kernel.sparql_text import checked_iri
+from dge_graph.kernel.terms import InvalidIRI, checked_iri, iri_ref
 from dge_graph.store import OxigraphStore, QueryTimeout, Store, StoreError, quads_to_ntriples
 
 router = APIRouter(tags=["update"])
@@ -59,7 +60,7 @@ async def sparql_update(request: Request, store: Store = Depends(get_store),
         return _plain(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
-GSP_READ_TYPES = GRAPH_MEDIA_TYPES[:4]
+GSP_READ_TYPES = TRIPLE_MEDIA_TYPES
 """What a graph is served as: Turtle (the default), JSON-LD, RDF/XML, N-Triples."""
 BODY_FORMATS = "Turtle, N-Triples, RDF/XML, JSON-LD (or multipart/form-data of them, for POST)"
 DEFAULT_GRAPH = None
@@ -76,10 +77,9 @@ GSP_PARAMETERS = [
 
 def _checked(iri: str) -> str:
     try:
-        checked_iri(iri)
-    except ValueError as exc:
+        return checked_iri(iri)
+    except InvalidIRI as exc:
         raise ProtocolError(400, str(exc)) from exc
-    return iri
 
 
 def _indirect_target(request: Request) -> str | None:
@@ -99,12 +99,11 @@ def _indirect_target(request: Request) -> str | None:
 
 
 def _rdf_format(media_type: str, filename: str | None = None) -> ox.RdfFormat:
-    rdf_format = ox.RdfFormat.from_media_type(media_type) if media_type else None
-    if rdf_format is None and filename and "." in filename:
-        rdf_format = ox.RdfFormat.from_extension(filename.rsplit(".", 1)[-1])
-    if rdf_format is None or rdf_format.supports_datasets:
+    suffix = filename.rsplit(".", 1)[-1] if filename and "." in filename else None
+    found = rdf_format(media_type, suffix)
+    if found is None or found.supports_datasets:
         raise ProtocolError(415, f"unsupported Content-Type {media_type or '(none)'!r}: send {BODY_FORMATS}")
-    return rdf_format
+    return found
 
 
 def _parse(data: bytes, rdf_format: ox.RdfFormat, base_iri: str, what: str) -> bytes:
@@ -138,7 +137,7 @@ def graph_content(store: Store, graph: str | None) -> list[ox.Triple]:
     A remote store's graph of no name is read as the triples of the default graph in no named graph (with a union
     default graph, a triple that is in both reads as in the named graph only)."""
     if graph is not None:
-        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}"
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o }} }}"
         return list(store.evaluate(query))
     if isinstance(store, OxigraphStore):
         return list(store.raw.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=[ox.DefaultGraph()]))
@@ -174,7 +173,7 @@ async def serve_graph(request: Request, store: Store, settings: Settings, target
         if not exists:
             return _plain(404, f"no graph <{target}>")
         await _write(request, store, "DROP SILENT DEFAULT" if target is DEFAULT_GRAPH
-                     else f"DROP SILENT GRAPH {checked_iri(target)}")
+                     else f"DROP SILENT GRAPH {iri_ref(target)}")
         return Response(status_code=204)
     data = (await _body_as_ntriples(request, target or str(request.url))).decode("utf-8")
     if method == "PUT":
@@ -187,7 +186,7 @@ async def serve_graph(request: Request, store: Store, settings: Settings, target
                 store_written(request)
         return Response(status_code=204 if exists else 201)
     # POST: merge into the graph (creating it if need be)
-    inner = data if target is DEFAULT_GRAPH else f"GRAPH {checked_iri(target)} {{\n{data}}}"
+    inner = data if target is DEFAULT_GRAPH else f"GRAPH {iri_ref(target)} {{\n{data}}}"
     await _write(request, store, f"INSERT DATA {{\n{inner}}}")
     if create:
         return Response(status_code=201, headers={"Location": target})

@@ -26,7 +26,8 @@ from fastapi.responses import PlainTextResponse
 from dge_graph.api.deps import get_settings, get_store
 from dge_graph.api.guard import guarded
 from dge_graph.api.jsonld import jsonld_form
-from dge_graph.api.serializers import GRAPH_MEDIA_TYPES, serialize_graph
+from dge_graph.api.serializers import serialize_graph
+from dge_graph.kernel.media_types import TRIPLE_MEDIA_TYPES
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import DCAT, DCT, DGE, FOAF, PREFIXES, PROV, RDF, VOID, XSD
@@ -38,7 +39,7 @@ router = APIRouter(tags=["linked data"])
 DEFAULT_LICENSE = "http://spdx.org/licenses/EUPL-1.2"
 """The licence of the project's own files (the ontology modules declare it); that of the dump distribution."""
 
-VOID_TYPES = tuple(m for m in GRAPH_MEDIA_TYPES if m not in ("application/n-quads", "application/trig"))
+VOID_TYPES = TRIPLE_MEDIA_TYPES
 EXAMPLE_CLASSES = (DGE.Municipality, DGE.Requirement, DGE.Deployment)
 SOURCE_PREDICATES = (DCT.source, PROV.wasDerivedFrom)
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"

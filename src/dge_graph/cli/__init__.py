@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 from dge_graph.cli import build as build_cmd
 from dge_graph.cli import check as check_cmd
@@ -34,16 +33,10 @@ from dge_graph.cli.errors import (  # noqa: F401 (re-exported)
     CommandError,
 )
 from dge_graph.kernel.config import Settings
+from dge_graph.kernel.version import software_version
 
 COMMAND_GROUPS = (build_cmd, query_cmd, named_queries_cmd, serve_cmd, importing_cmd, validate_cmd, check_cmd, generate_cmd,
                   ontology_cmd, report_cmd, rules_cmd, timeline_cmd)
-
-
-def _version() -> str:
-    try:
-        return version("dge-graph")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +55,7 @@ def make_parser() -> argparse.ArgumentParser:
         description="Knowledge graph of Dutch municipalities' digital fundamental rights and ethics.",
         epilog="Exit codes: 0 success, 1 findings (validate/check), 2 error, 130 interrupted, 141 output closed.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {software_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in COMMAND_GROUPS:
         group.register(subparsers, add_store_option)

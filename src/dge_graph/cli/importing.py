@@ -109,15 +109,6 @@ def register(subparsers, add_store_option) -> None:
     kader.set_defaults(handler=handle_algoritmekader)
 
 
-def _write_import(settings, graph_name, graph, source_file: str):
-    """Write one import's graph to the store (atomic, idempotent: see ``importing.write_import``)."""
-    store = open_store(settings.store, update_token=settings.update_token)
-    try:
-        return write_import(store, graph_name, graph, source_file=source_file)
-    finally:
-        store.close()
-
-
 def handle_intake(args, settings) -> int:
     from dge_graph.ingest.intake import read_intake
 

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 from types import MappingProxyType
 
+from dge_graph.kernel.media_types import SHORT_NAMES
 from dge_graph.render.tables import format_table
 from dge_graph.store import SelectResult, Store, open_store
 
-FORMATS = MappingProxyType(
-    {"csv": "text/csv", "json": "application/sparql-results+json", "tsv": "text/tab-separated-values"}
-)
+FORMATS = MappingProxyType({name: SHORT_NAMES[name] for name in ("csv", "json", "tsv")})
+"""``--format`` values: SPARQL 1.1 result formats of the media-type registry."""
 
 
 def register(subparsers, add_store_option) -> None:

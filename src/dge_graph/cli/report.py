@@ -7,6 +7,7 @@ import json
 import sys
 
 from dge_graph.cli.errors import CommandError
+from dge_graph.kernel.labels import LANGUAGES
 from dge_graph.query.analytics import AnalyticsError, build_comparison, build_profile
 from dge_graph.render.analytics import (
     comparison_csv,
@@ -19,7 +20,6 @@ from dge_graph.render.analytics import (
 from dge_graph.store import open_store
 
 FORMATS = ("md", "csv", "json")
-LANGUAGES = ("nl", "en")
 
 
 def register(subparsers, add_store_option) -> None:

@@ -18,6 +18,7 @@ from dge_graph.cli.errors import CommandError
 from dge_graph.cli.options import add_update_token_option
 from dge_graph.kernel.config import DEFAULT_HR_DATE
 from dge_graph.kernel.terms import compact
+from dge_graph.render.tables import text_table
 from dge_graph.rules.validate import (
     ENGINES,
     Parameters,
@@ -155,11 +156,7 @@ def report_as_json(report: ValidationReport) -> dict:
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = ["  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths)),
-             "  " + "  ".join("-" * w for w in widths)]
-    lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
-    return lines
+    return text_table(headers, rows, separator="  ", rule_separator="  ", indent="  ")
 
 
 def report_as_table(report: ValidationReport) -> str:

@@ -61,7 +61,6 @@ class Kind:
 
 REQUIREMENT = Kind("requirements", "urn:nl:ak:ver:", DGE.AlgoritmekaderRequirement, REQUIREMENT_SCHEME)
 MEASURE = Kind("measures", "urn:nl:ak:mtr:", DGE.AlgoritmekaderMeasure, MEASURE_SCHEME)
-KINDS = (REQUIREMENT, MEASURE)
 CODE = re.compile(r"^[a-z]+-\d+$")
 
 
@@ -131,9 +130,6 @@ class Algoritmekader:
     """(measure URN, requirement URN) for every link, from either side."""
     corrections: tuple[str, ...] = ()
     dangling: tuple[str, ...] = ()
-
-    def measures_serving(self, requirement_urn: str) -> list[str]:
-        return sorted(m for m, r in self.serves if r == requirement_urn)
 
 
 def _file_code(path: Path) -> str | None:

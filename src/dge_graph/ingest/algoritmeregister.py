@@ -43,7 +43,9 @@ from rdflib import Graph, Literal, URIRef
 
 from dge_graph.ingest.intake import add_organisation, organisation_iri
 from dge_graph.ingest.municipalities import MunicipalityIndex, load_municipalities, looks_municipal, normalise_name
+from dge_graph.ingest.provenance import snapshot_provenance
 from dge_graph.kernel.namespaces import DCT, DGE, FOAF, PROV, RDF, SKOS, XSD, id_iri
+from dge_graph.kernel.terms import is_iri
 from dge_graph.kernel.vocabulary import SAFEGUARDS_BY_NAME, concept
 
 REGISTER_RECORD_URL = "https://algoritmes.overheid.nl/nl/algoritme/{lars}"
@@ -181,10 +183,8 @@ def checked_register_date(file: str, ref: str, key: str, text: str | None) -> st
 
 def link_iri(value: str) -> str | None:
     """``value`` when it is an http(s) IRI that RDF accepts; else ``None`` (the caller reports it)."""
-    from dge_graph.ingest.intake import iri_problem
-
     value = value.strip()
-    if not re.match(r"^https?://", value) or iri_problem(value):
+    if not re.match(r"^https?://", value) or not is_iri(value):
         return None
     return value
 
@@ -405,7 +405,7 @@ def _add_record(graph: Graph, record: RegisterRecord, index: MunicipalityIndex, 
     if record.url:
         add((deployment, DCT.source, URIRef(record.url)))
         add((deployment, PROV.wasDerivedFrom, URIRef(record.url)))
-    if record.website and re.match(r"^https?://\S+$", record.website):
+    if record.website and link_iri(record.website):
         add((deployment, FOAF.page, URIRef(record.website)))
     for theme in record.themes:
         add((deployment, DCT.subject, Literal(theme, lang="nl")))
@@ -677,13 +677,14 @@ def snapshot_turtle(batch: RegisterBatch, snapshot: Snapshot) -> str:
     lines = _header(snapshot, batch)
     lines += [f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in SNAPSHOT_PREFIXES] + [""]
     if snapshot.origin:
-        title = Literal("Algoritmeregister (algoritmes.overheid.nl): momentopname", lang="nl")
-        about = [f"<{snapshot.origin}> dct:title {_turtle_term(title, prefixes)}"]
-        if snapshot.licence:
-            about.append(f"    dct:license <{LICENCES[snapshot.licence]}>")
-        if snapshot.fetched_at and _DATE_TIME.fullmatch(snapshot.fetched_at):
-            about.append(f'    prov:generatedAtTime "{snapshot.fetched_at}"^^xsd:dateTime')
-        lines += [" ;\n".join(about) + " .", ""]
+        described = snapshot_provenance(
+            snapshot.origin, title=Literal("Algoritmeregister (algoritmes.overheid.nl): momentopname", lang="nl"),
+            licence=LICENCES[snapshot.licence] if snapshot.licence else None,
+            fetched_at=snapshot.fetched_at if snapshot.fetched_at and _DATE_TIME.fullmatch(snapshot.fetched_at) else None)
+        about = [f"{_turtle_term(p, prefixes)} {f'<{o}>' if isinstance(o, URIRef) else _turtle_term(o, prefixes)}"
+                 for _s, p, o in described]
+        about[0] = f"<{snapshot.origin}> {about[0]}"
+        lines += [" ;\n    ".join(about) + " .", ""]
     by_subject: dict[Any, list[tuple[Any, Any]]] = {}
     for s, p, o in graph:
         by_subject.setdefault(s, []).append((p, o))

@@ -5,8 +5,9 @@ with a ``BuildError`` naming the file, line and column, and the store keeps its 
 are then swapped in by ``Store.replace_graphs`` (staging graphs + one SPARQL Update), and graphs of source files
 that no longer exist are dropped. Graphs that a build does not own (imports, validation reports) are left alone.
 
-Each graph describes itself (``prov:Entity`` with ``dge:sourceFile``, ``prov:generatedAtTime``,
-``prov:wasGeneratedBy`` the build activity, ``void:triples``), so provenance is queryable with the data.
+Each graph describes itself (``provenance.graph_provenance``: ``prov:Entity`` with ``dge:sourceFile``,
+``prov:generatedAtTime``, ``prov:wasGeneratedBy`` the build activity, ``void:triples``), so provenance is queryable
+with the data.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from dge_graph.kernel.namespaces import DGE, GRAPH, ID, PROV, RDF, VOID, XSD
+from dge_graph.ingest.provenance import graph_provenance
+from dge_graph.kernel.media_types import media_type_of_suffix
+from dge_graph.kernel.namespaces import GRAPH, ID
 from dge_graph.kernel.progress import Progress, silent
 from dge_graph.kernel.resources import project_root
-from dge_graph.store import Store, StoreError
+from dge_graph.store import Store, StoreError, to_ox
 
 OWNED_GRAPH_PREFIXES = (f"{GRAPH}ontology/", f"{GRAPH}data/")
 SOURCE_FOLDERS = ("ontology", "data")
@@ -70,7 +72,7 @@ def discover_sources(root: Path | None = None) -> list[Source]:
         if not base.is_dir():
             continue
         for path in sorted(base.rglob("*")):
-            if path.is_file() and path.suffix == ".ttl":
+            if path.is_file() and media_type_of_suffix(path.suffix) == "text/turtle":
                 sources.append(Source(path, path.relative_to(root).as_posix()))
     return sources
 
@@ -87,26 +89,11 @@ def parse_source(source: Source) -> list[ox.Triple]:
         raise BuildError(source.relative, str(exc), exc.lineno, exc.offset) from exc
 
 
-def _software_version() -> str:
-    try:
-        return version("dge-graph")
-    except PackageNotFoundError:  # running from a source tree without installation
-        return "0+unknown"
-
-
 def provenance_triples(source: Source, triple_count: int, activity: ox.NamedNode, when: dt.datetime) -> list[ox.Triple]:
-    g = ox.NamedNode(source.graph)
-    return [
-        ox.Triple(g, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Entity))),
-        ox.Triple(g, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(VOID.Dataset))),
-        ox.Triple(g, ox.NamedNode(str(DGE.sourceFile)), ox.Literal(source.relative)),
-        ox.Triple(g, ox.NamedNode(str(VOID.triples)), ox.Literal(str(triple_count), datatype=ox.NamedNode(str(XSD.integer)))),
-        ox.Triple(g, ox.NamedNode(str(PROV.generatedAtTime)), ox.Literal(when.isoformat(), datatype=ox.NamedNode(str(XSD.dateTime)))),
-        ox.Triple(g, ox.NamedNode(str(PROV.wasGeneratedBy)), activity),
-        ox.Triple(activity, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Activity))),
-        ox.Triple(activity, ox.NamedNode(str(PROV.startedAtTime)), ox.Literal(when.isoformat(), datatype=ox.NamedNode(str(XSD.dateTime)))),
-        ox.Triple(activity, ox.NamedNode(str(PROV.wasAssociatedWith)), ox.NamedNode(f"{ID}software/dge-graph/{_software_version()}")),
-    ]
+    """The self-description of a source's graph (``provenance.graph_provenance``), as pyoxigraph triples."""
+    described = graph_provenance(source.graph, source_file=source.relative, triples=triple_count, when=when,
+                                 activity=activity.value)
+    return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in described]
 
 
 _REPLACED_BY_IMPORTS = """

@@ -1,8 +1,8 @@
 """Writing an import into the store: one named graph per imported file, replaced atomically, with provenance.
 
 Both importers (``intake``, ``algoritmeregister``) hand over an rdflib graph of deployments. This module adds the
-provenance (the graph describes itself as a ``prov:Entity`` with ``dge:sourceFile``, ``prov:generatedAtTime``,
-``void:triples`` and ``dge:contentHash``; every deployment gets ``prov:generatedAtTime``) and swaps the graph in
+provenance (the graph describes itself by ``provenance.graph_provenance``, with ``dge:contentHash``; every
+deployment gets ``prov:generatedAtTime``) and swaps the graph in
 with ``Store.replace_graphs``. Re-importing content that yields the same triples writes nothing, so an import is
 idempotent down to its timestamps; a changed file replaces the whole graph (records that disappeared go away).
 """
@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
-from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, PROV, RDF, VOID, XSD
+from dge_graph.ingest.provenance import graph_provenance, timestamp
+from dge_graph.kernel.namespaces import DGE, GRAPH, PROV, RDF
 from dge_graph.store import SelectResult, Store, graph_to_ntriples
 
 IMPORT_GRAPH_PREFIX = f"{GRAPH}import/"
@@ -63,20 +64,15 @@ def write_import(store: Store, graph_name: URIRef, graph: Graph, *, source_file:
     if stored_hash(store, graph_name) == digest and not any(str(g) in present for g in replaces):
         return WriteResult(str(graph_name), len(graph), written=False)
     when = (when or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
-    stamp = Literal(when.isoformat(), datatype=XSD.dateTime)
+    stamp = timestamp(when)
     out = Graph()
     for triple in graph:
         out.add(triple)
     for deployment in set(graph.subjects(RDF.type, DGE.Deployment)):
         out.add((deployment, PROV.generatedAtTime, stamp))
-    out.add((graph_name, RDF.type, PROV.Entity))
-    out.add((graph_name, RDF.type, VOID.Dataset))
-    out.add((graph_name, DGE.sourceFile, Literal(source_file)))
-    out.add((graph_name, DGE.contentHash, Literal(digest)))
-    out.add((graph_name, PROV.generatedAtTime, stamp))
-    out.add((graph_name, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-    for replaced in replaces:
-        out.add((graph_name, DCT.replaces, URIRef(replaced)))
+    for triple in graph_provenance(graph_name, source_file=source_file, triples=len(graph), when=when,
+                                   content_hash=digest, replaces=replaces):
+        out.add(triple)
     store.replace_graphs({str(graph_name): graph_to_ntriples(out)},
                          drop=[str(g) for g in replaces if str(g) in present])
     return WriteResult(str(graph_name), len(out), written=True)

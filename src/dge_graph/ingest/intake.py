@@ -33,7 +33,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from dge_graph.ingest.municipalities import MunicipalityIndex, UnknownMunicipality, load_municipalities
+from dge_graph.kernel.media_types import BY_MEDIA_TYPE
 from dge_graph.kernel.namespaces import DCT, DGE, FOAF, ORG, PROV, RDF, RDFS, XSD, id_iri
+from dge_graph.kernel.terms import InvalidIRI, checked_iri, iri_problem
 from dge_graph.kernel.vocabulary import (
     ENUMERATIONS,
     FACTS,
@@ -65,7 +67,8 @@ MULTI_VALUED_KEYS = frozenset({"valuesAtStake", *(f.name for f in FACTS if f.kin
 ALL_KEYS = (*IDENTITY_KEYS, *(f.name for f in FACTS), *(s.name for s in SAFEGUARDS))
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+SUFFIXES = {s: BY_MEDIA_TYPE[m].short_names[0] for m in ("application/yaml", "text/csv") for s in BY_MEDIA_TYPE[m].suffixes}
+"""Input file suffix -> reader (``yaml`` or ``csv``), from the media-type registry."""
 
 
 class IntakeError(ValueError):
@@ -191,29 +194,14 @@ def intake_schema() -> dict:
     }
 
 
-def iri_problem(text: str) -> str | None:
-    """Why ``text`` cannot be written as an IRI (a space, ``<``, ``>``, ...), or ``None`` when it can.
-
-    What RDF accepts (pyoxigraph's IRI parser), so a value that passes can always be serialised; the importers
-    check every URL they write with it instead of dropping or crashing on one that is not an IRI."""
-    import pyoxigraph as ox
-
-    try:
-        ox.NamedNode(text)
-    except ValueError as exc:
-        hint = " (percent-encode it: a space is %20)" if any(c.isspace() for c in text) else ""
-        return f"{text!r} is not a valid IRI: {exc}{hint}"
-    return None
-
-
 def _format_checker() -> FormatChecker:
     """JSON Schema formats, with ``uri`` checked as an RDF IRI (jsonschema alone does not check ``uri``)."""
     checker = FormatChecker()
 
     @checker.checks("uri", raises=ValueError)
     def _is_iri(value: object) -> bool:
-        if isinstance(value, str) and (problem := iri_problem(value)):
-            raise ValueError(problem)
+        if isinstance(value, str):
+            checked_iri(value)  # InvalidIRI (a ValueError) names the value and what is wrong with it
         return True
 
     return checker
@@ -397,7 +385,8 @@ def _schema_reason(error) -> str:
     if error.validator == "format" and error.validator_value == "date":
         return f"{error.instance!r} is not a valid date"
     if error.validator == "format" and error.validator_value == "uri":
-        return iri_problem(error.instance) or error.message
+        problem = iri_problem(error.instance) if isinstance(error.instance, str) else None
+        return str(InvalidIRI.naming(error.instance, problem)) if problem else error.message
     if error.validator == "pattern" and error.validator_value == ID_PATTERN:
         return f"{error.instance!r} is not a valid id (letters, digits, '.', '_', '-'; at most 120 characters)"
     if error.validator == "type":

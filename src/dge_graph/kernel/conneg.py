@@ -22,30 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-FORMAT_ALIASES = MappingProxyType({
-    "json": "application/sparql-results+json",
-    "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "srx": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "rdf": "application/rdf+xml",
-    "rdf+xml": "application/rdf+xml",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "n-triples": "application/n-triples",
-    "nq": "application/n-quads",
-    "nquads": "application/n-quads",
-    "n-quads": "application/n-quads",
-    "trig": "application/trig",
-    "html": "text/html",
-})
-"""Short names accepted by ``_mediatype``/``format`` (SPARQL-endpoint conventions of Fuseki and Virtuoso)."""
+from dge_graph.kernel.media_types import SHORT_NAMES
+
+FORMAT_ALIASES = SHORT_NAMES
+"""Short names accepted by ``_mediatype``/``format`` (SPARQL-endpoint conventions of Fuseki and Virtuoso), from the
+media-type registry (``kernel.media_types``)."""
 
 MEDIA_TYPE_SYNONYMS = MappingProxyType({
     "application/json": "application/sparql-results+json",
@@ -160,15 +141,6 @@ def parse_accept(header: str | None) -> list[MediaRange]:
             continue
         ranges.append(MediaRange(main, sub, q, order))
     return ranges
-
-
-def quality(ranges: list[MediaRange], media_type: str) -> float:
-    """The q-value the client gives ``media_type``: that of the most specific range matching it (0 if none)."""
-    matching = [r for r in ranges if r.matches(media_type)]
-    if not matching:
-        return 0.0
-    best = max(matching, key=lambda r: (r.specificity, -r.order))
-    return best.q
 
 
 def negotiate(accept: str | None, offers: tuple[str, ...] | list[str]) -> str | None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import pyoxigraph as ox
+from dge_graph.kernel.terms import iri_ref
 
 _TOKEN = re.compile(
     r"""
@@ -72,20 +72,12 @@ def has_using_or_with(update: str) -> bool:
     return any(_keyword(t) in ("USING", "WITH") and t.depth == 0 for t in tokens(update))
 
 
-def checked_iri(iri: str) -> str:
-    """``<iri>`` for an IRI that pyoxigraph accepts as absolute; ``ValueError`` naming the IRI otherwise."""
-    try:
-        return str(ox.NamedNode(iri))
-    except ValueError as exc:
-        raise ValueError(f"not a valid IRI: {iri!r} ({exc})") from exc
-
-
 def with_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
     """The update with ``USING <g>``/``USING NAMED <g>`` before the top-level ``WHERE`` of every operation that
     accepts them (``DELETE``/``INSERT … WHERE``; not ``DELETE WHERE``, which has no dataset clause)."""
     if not using and not using_named:
         return update
-    clauses = [f"USING {checked_iri(g)}" for g in using] + [f"USING NAMED {checked_iri(g)}" for g in using_named]
+    clauses = [f"USING {iri_ref(g)}" for g in using] + [f"USING NAMED {iri_ref(g)}" for g in using_named]
     clause = " ".join(clauses)
     inserts: list[int] = []
     previous: str | None = None

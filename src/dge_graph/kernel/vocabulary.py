@@ -172,6 +172,3 @@ def concept_scheme(scheme: str) -> URIRef:
     """The ``skos:ConceptScheme`` IRI of an enumeration."""
     return id_iri("scheme", scheme)
 
-
-SAFEGUARD_PRESENT = id_iri("safeguard-status", "present")
-SAFEGUARD_ABSENT = id_iri("safeguard-status", "absent")

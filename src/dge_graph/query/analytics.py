@@ -39,42 +39,33 @@ from types import MappingProxyType
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from dge_graph.kernel.namespaces import DGE, id_iri, sparql_prefixes
-from dge_graph.kernel.terms import compact
+from dge_graph.kernel.namespaces import DGE, sparql_prefixes
+from dge_graph.kernel.labels import LABEL_PROPERTIES, display_label, label_in, labels_by_language
+from dge_graph.kernel.terms import compact, iri_ref, is_iri
+from dge_graph.kernel.ui_text import MEASURE as MEASURE_NAMES
+from dge_graph.kernel.ui_text import PROFILE_SECTION
 from dge_graph.query.named import find_named_query, load_named_queries, run_named_query
 from dge_graph.query.validation_status import NO_REPORT, ValidationStatus, validation_status
 from dge_graph.store import SelectResult, Store
 
-LANGUAGES = ("nl", "en")
 _CODE = re.compile(r"^GM\d{4}$")
-_SAFE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
-# measure key -> (nl label, en label, kind): kind "count" or "ratio"
-MEASURES = MappingProxyType({
-    "deployments": ("Toepassingen", "Deployments", "count"),
-    "deploymentsInUse": ("Toepassingen in gebruik", "Deployments in use", "count"),
-    "violations": ("Openstaande overtredingen", "Open violations", "count"),
-    "warnings": ("Waarschuwingen", "Warnings", "count"),
-    "deploymentsWithViolation": ("Toepassingen met een overtreding", "Deployments with a violation", "count"),
-    "safeguardClaims": ("Vastgelegde waarborgen", "Recorded safeguards", "count"),
-    "safeguardsHeld": ("Aanwezige waarborgen", "Safeguards held", "count"),
-    "coverage": ("Waarborgdekking", "Safeguard coverage", "ratio"),
-    "conformingShare": ("Aandeel zonder overtreding", "Share without violation", "ratio"),
-    "findingsRecordedAbsent": ("Bevindingen: ontbreekt", "Findings: recorded absent", "count"),
-    "findingsNotEvidenced": ("Bevindingen: niet aangetoond", "Findings: not evidenced", "count"),
-    "deploymentsFactsKnown": ("Toepassingen met bekende beslissende feiten", "Deployments with decisive facts known",
-                              "count"),
-    "dataCompleteness": ("Volledigheid van de gegevens", "Data completeness", "ratio"),
+_MEASURE_KINDS = MappingProxyType({
+    "deployments": "count", "deploymentsInUse": "count", "violations": "count", "warnings": "count",
+    "deploymentsWithViolation": "count", "safeguardClaims": "count", "safeguardsHeld": "count",
+    "coverage": "ratio", "conformingShare": "ratio",
+    "findingsRecordedAbsent": "count", "findingsNotEvidenced": "count", "deploymentsFactsKnown": "count",
+    "dataCompleteness": "ratio",
 })
+MEASURES = MappingProxyType({key: (*MEASURE_NAMES[key], kind) for key, kind in _MEASURE_KINDS.items()})
+"""measure key -> (nl name, en name, kind): kind "count" or "ratio"; the names from the UI-text catalogue."""
 COUNT_MEASURES = tuple(k for k, v in MEASURES.items() if v[2] == "count")
 
 # profile sections counted per deployment property
-SECTIONS = MappingProxyType({
-    "technologyKinds": (DGE.technologyKind, "Soort technologie", "Technology kind"),
-    "values": (DGE.valueAtStake, "Publieke waarden op het spel", "Public values at stake"),
-    "rights": (DGE.engagesRight, "Geraakte grondrechten", "Fundamental rights engaged"),
-    "suppliers": (DGE.supplier, "Leveranciers", "Suppliers"),
-})
+_SECTION_PROPERTIES = MappingProxyType({"technologyKinds": DGE.technologyKind, "values": DGE.valueAtStake,
+                                       "rights": DGE.engagesRight, "suppliers": DGE.supplier})
+SECTIONS = MappingProxyType({key: (prop, *PROFILE_SECTION[key]) for key, prop in _SECTION_PROPERTIES.items()})
+"""section key -> (deployment property counted, nl heading, en heading)."""
 
 
 class AnalyticsError(LookupError):
@@ -92,9 +83,7 @@ class Labelled:
     severity: str = ""
 
     def label(self, lang: str) -> str:
-        # an untagged label ("" key: the intake importer names organisations so) is a name in every language
-        return (self.labels.get(lang) or self.labels.get("") or self.labels.get("nl") or self.labels.get("en")
-                or self.key or self.iri)
+        return display_label(self.labels, lang, self.iri, fallback=self.key)
 
 
 @dataclass(frozen=True)
@@ -157,7 +146,7 @@ class MunicipalityProfile:
         return self.measures.code
 
     def province_label(self, lang: str) -> str:
-        return self.province_labels.get(lang) or self.province_labels.get("nl") or self.measures.province_code
+        return label_in(self.province_labels, lang) or self.measures.province_code
 
 
 @dataclass(frozen=True)
@@ -397,28 +386,20 @@ def build_comparison(store: Store, codes: Iterable[str]) -> Comparison:
 
 
 def resource_labels(store: Store, iris: Iterable[Node]) -> dict[str, Mapping[str, str]]:
-    """``{iri: {lang: label}}`` from ``skos:prefLabel`` (preferred) or ``rdfs:label``, for checked IRIs only."""
-    terms = sorted({str(i) for i in iris if isinstance(i, URIRef) and _SAFE_IRI.match(str(i))})
+    """``{iri: {lang: label}}`` by the ``kernel.labels`` policy (label properties in order), for valid IRIs only."""
+    terms = sorted({str(i) for i in iris if isinstance(i, URIRef) and is_iri(str(i))})
     if not terms:
         return {}
-    values = " ".join(URIRef(t).n3() for t in terms)
+    # one VALUES block of (subject, property) pairs, which Oxigraph looks up in its index (see describe.add_labels)
+    properties = [iri_ref(str(p)) for p in LABEL_PROPERTIES]
+    pairs = " ".join(f"({iri_ref(t)} {p})" for t in terms for p in properties)
     body = f"""
-SELECT ?s ?prefLabel ?label WHERE {{
-  VALUES ?s {{ {values} }}
-  {{ ?s skos:prefLabel ?prefLabel }} UNION {{ ?s rdfs:label ?label }}
+SELECT ?s ?p ?label WHERE {{
+  VALUES (?s ?p) {{ {pairs} }}
+  ?s ?p ?label
 }}"""
-    found: dict[str, dict[str, tuple[int, str]]] = {}
+    found: dict[str, list[tuple[Node, Node]]] = {}
     for row in _select(store, body).rows:
-        for rank, column in ((0, "prefLabel"), (1, "label")):
-            term = row.get(column)
-            if isinstance(term, Literal):
-                lang = term.language or ""
-                best = found.setdefault(str(row["s"]), {})
-                if lang not in best or (rank, str(term)) < best[lang]:
-                    best[lang] = (rank, str(term))
-    return {iri: MappingProxyType({lang: text for lang, (_r, text) in by_lang.items()})
-            for iri, by_lang in found.items()}
+        found.setdefault(str(row["s"]), []).append((row["p"], row["label"]))
+    return {iri: labels_by_language(pairs) for iri, pairs in found.items()}
 
-
-def municipality_iri(code: str) -> URIRef:
-    return id_iri("municipality", check_code(code))

@@ -15,16 +15,22 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, RDF, RDFS, SH, SKOS
-from dge_graph.kernel.sparql_text import checked_iri
+from dge_graph.kernel.labels import (
+    LABEL_PROPERTIES,
+    NO_LANGUAGE,
+    label_in,
+    labels_by_language,
+    language_order,
+    local_name,
+)
+from dge_graph.kernel.terms import iri_ref
+from dge_graph.rules.validate import Finding
 from dge_graph.store import SelectResult, Store, to_ox
 
 INCOMING_LIMIT = 500
 """Links to a resource shown at most (a class can have thousands of instances)."""
 
 VALIDATION_GRAPH = f"{GRAPH}validation/latest"
-
-LABEL_PROPERTIES = (str(SKOS.prefLabel), str(RDFS.label), str(DCT.title))
-"""Label properties, in order of preference."""
 
 DEFINITION_PROPERTIES = (str(SKOS.definition), str(RDFS.comment), str(DCT.description))
 
@@ -68,22 +74,17 @@ class Description:
                     seen[str(term)] = None
         return list(seen)
 
-    def label(self, iri: str, lang: str, fallback_langs: Sequence[str] = ("nl", "en")) -> str | None:
-        by_lang = self.labels.get(iri)
-        if not by_lang:
-            return None
-        for candidate in (lang, *fallback_langs, ""):
-            if candidate in by_lang:
-                return by_lang[candidate]
-        return next(iter(by_lang.values()))
+    def label(self, iri: str, lang: str) -> str | None:
+        """The label of ``iri`` for a reader of ``lang`` (``kernel.labels`` policy); ``None`` when it has none."""
+        return label_in(self.labels.get(iri), lang)
 
     def text(self, properties: Sequence[str], lang: str) -> str | None:
         """The resource's own literal for the first of ``properties`` present, in ``lang`` if there is one."""
         for prop in properties:
             values = [o for p, o in self.own() if str(p) == prop and isinstance(o, Literal)]
-            for candidate in (lang, "nl", "en", None):
+            for candidate in language_order(lang):
                 for value in values:
-                    if value.language == candidate:
+                    if (value.language or NO_LANGUAGE) == candidate:
                         return str(value)
             if values:
                 return str(values[0])
@@ -105,7 +106,7 @@ class Description:
 
 
 def _values(iris: Iterable[str]) -> str:
-    return " ".join(checked_iri(i) for i in iris)
+    return " ".join(iri_ref(i) for i in iris)
 
 
 def _select(store: Store, sparql: str) -> SelectResult:
@@ -116,7 +117,7 @@ def _select(store: Store, sparql: str) -> SelectResult:
 
 def describe(store: Store, iri: str, *, incoming_limit: int = INCOMING_LIMIT) -> Description:
     """Describe ``iri`` (``ValueError`` if it is not a valid absolute IRI)."""
-    me = checked_iri(iri)
+    me = iri_ref(iri)
     description = Description(iri)
     rows = _select(store, f"""
         SELECT DISTINCT ?s ?p ?o WHERE {{
@@ -137,62 +138,68 @@ def describe(store: Store, iri: str, *, incoming_limit: int = INCOMING_LIMIT) ->
 def add_labels(store: Store, description: Description) -> None:
     """Fill ``labels`` and ``described`` for every IRI the description mentions (batched VALUES queries)."""
     iris = description.mentioned_iris()
-    label_properties = [checked_iri(p) for p in LABEL_PROPERTIES]
+    label_properties = [iri_ref(str(p)) for p in LABEL_PROPERTIES]
     for start in range(0, len(iris), 200):
         chunk = iris[start:start + 200]
         batch = _values(chunk)
         # one VALUES block of (subject, property) pairs: Oxigraph looks each pair up in its index, where two separate
         # VALUES blocks made it scan the store and join (78 ms instead of 0.4 ms per page at 146k triples)
-        pairs = " ".join(f"({checked_iri(x)} {p})" for x in chunk for p in label_properties)
+        pairs = " ".join(f"({iri_ref(x)} {p})" for x in chunk for p in label_properties)
         rows = _select(store, f"""
             SELECT ?x ?p ?label WHERE {{
               VALUES (?x ?p) {{ {pairs} }}
               ?x ?p ?label . FILTER(isLiteral(?label))
             }}""").rows
-        ranked = sorted(rows, key=lambda r: LABEL_PROPERTIES.index(str(r["p"])))
-        for row in ranked:
-            lang = row["label"].language or ""
-            description.labels.setdefault(str(row["x"]), {}).setdefault(lang, str(row["label"]))
+        pairs_by_subject: dict[str, list[tuple[Node, Node]]] = {}
+        for row in rows:
+            pairs_by_subject.setdefault(str(row["x"]), []).append((row["p"], row["label"]))
+        for subject, found in pairs_by_subject.items():
+            description.labels[subject] = dict(labels_by_language(found))
         rows = _select(store, f"""
             SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {batch} }} FILTER EXISTS {{ ?x ?p ?o }} }}""").rows
         description.described.update(str(r["x"]) for r in rows)
 
 
-@dataclass(frozen=True)
-class Finding:
-    result: Node
-    severity: URIRef | None
-    messages: dict[str, str]
-    requirement: URIRef | None
-
-
 def validation_findings(store: Store, iri: str) -> tuple[bool, list[Finding]]:
     """(a validation run is stored, the findings of the latest run for the deployment ``iri``).
 
-    The stored result holds one fact per finding (``<deployment> dge:missesRequirement <requirement>``); severity
-    and messages are read from the requirement (``dge:severity``, ``dge:missingText``)."""
-    report_graph = checked_iri(VALIDATION_GRAPH)
+    The stored result holds one fact per finding (``<deployment> dge:missesRequirement <requirement>``); the rule
+    identifier, severity, messages and legal source are read from the requirement (``dct:identifier``,
+    ``dge:severity``, ``dge:missingText`` by the label policy's language order, ``dge:legalSource``)."""
+    report_graph = iri_ref(VALIDATION_GRAPH)
     has_report = store.query(f"ASK {{ GRAPH {report_graph} {{ ?s ?p ?o }} }}")
     if not has_report:
         return False, []
     rows = _select(store, f"""
-        SELECT ?requirement ?severity ?message WHERE {{
-          VALUES ?r {{ {checked_iri(iri)} }}
-          GRAPH {report_graph} {{ ?r {checked_iri(str(DGE.missesRequirement))} ?requirement }}
-          OPTIONAL {{ ?requirement {checked_iri(str(DGE.severity))} ?severity }}
-          OPTIONAL {{ ?requirement {checked_iri(str(DGE.missingText))} ?message }}
+        SELECT ?requirement ?rule ?severity ?message ?source WHERE {{
+          VALUES ?r {{ {iri_ref(iri)} }}
+          GRAPH {report_graph} {{ ?r {iri_ref(str(DGE.missesRequirement))} ?requirement }}
+          OPTIONAL {{ ?requirement {iri_ref(str(DCT.identifier))} ?rule }}
+          OPTIONAL {{ ?requirement {iri_ref(str(DGE.severity))} ?severity }}
+          OPTIONAL {{ ?requirement {iri_ref(str(DGE.missingText))} ?message }}
+          OPTIONAL {{ ?requirement {iri_ref(str(DGE.legalSource))} ?source }}
         }}""").rows
     grouped: dict[Node, dict] = {}
     for row in rows:
-        entry = grouped.setdefault(row["requirement"], {"severity": None, "messages": {}})
-        if isinstance(row.get("severity"), URIRef):
-            entry["severity"] = row["severity"]
+        entry = grouped.setdefault(row["requirement"], {"rule": None, "severity": "", "messages": {}, "source": None})
+        if isinstance(row.get("rule"), Literal):
+            entry["rule"] = str(row["rule"])
+        if isinstance(row.get("severity"), URIRef) and str(row["severity"]).startswith(str(SH)):
+            entry["severity"] = str(row["severity"])[len(str(SH)):]
+        if isinstance(row.get("source"), URIRef):
+            entry["source"] = row["source"]
         message = row.get("message")
         if isinstance(message, Literal):
-            entry["messages"].setdefault(message.language or "", str(message))
-    order = {str(SH.Violation): 0, str(SH.Warning): 1, str(SH.Info): 2}
-    findings = [Finding(requirement, e["severity"], e["messages"], requirement) for requirement, e in grouped.items()]
-    findings.sort(key=lambda f: (order.get(str(f.severity), 3), str(f.requirement or ""), str(f.result)))
+            entry["messages"].setdefault(message.language or NO_LANGUAGE, str(message))
+    deployment = URIRef(iri)
+    findings = [
+        Finding(deployment=deployment, rule_id=e["rule"] or local_name(requirement), requirement=requirement,
+                severity=e["severity"], message_nl=label_in(e["messages"], "nl") or "",
+                message_en=label_in(e["messages"], "en") or "", legal_source=e["source"])
+        for requirement, e in grouped.items()
+    ]
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    findings.sort(key=lambda f: (order.get(f.severity, 3), str(f.requirement)))
     return True, findings
 
 
@@ -215,7 +222,7 @@ def describe_namespace_document(store: Store, namespace: str, document_iri: str)
 def graph_members(store: Store, graph: str, limit: int = 1000) -> tuple[list[URIRef], bool]:
     """IRIs that are subjects in a named graph (at most ``limit``; the flag says there are more)."""
     rows = _select(store, f"""
-        SELECT DISTINCT ?s WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o FILTER(isIRI(?s)) }} }}
+        SELECT DISTINCT ?s WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o FILTER(isIRI(?s)) }} }}
         ORDER BY ?s LIMIT {int(limit) + 1}""").rows
     members = [r["s"] for r in rows]
     return members[:limit], len(members) > limit

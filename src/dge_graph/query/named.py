@@ -51,6 +51,7 @@ from rdflib.term import Node
 from dge_graph.kernel.namespaces import PREFIXES, XSD
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.kernel.sparql_text import tokens
+from dge_graph.kernel.terms import InvalidIRI, checked_iri
 from dge_graph.store import QueryResult, Store
 
 ParameterType = TypingLiteral["iri", "string", "date", "integer", "boolean", "municipality-code"]
@@ -63,7 +64,6 @@ _PARAM_NL = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:—|–|--|-)\s*
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<options>[^)]*)\)\s*(?:(?:—|–|--|-)\s*(?P<description>.*))?$"
 )
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 _PREFIXED_NAME = re.compile(r"^(?P<prefix>[A-Za-z][\w\-]*):(?P<local>[^\s<>\"{}|\\^`]*)$")
 _MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -120,7 +120,7 @@ class QueryParameter:
 
     def _convert(self, text: str, value: object, where: str) -> Node:
         if self.type == "iri":
-            return URIRef(_checked_iri(text, where))
+            return URIRef(_expanded_iri(text, where))
         if self.type == "string":
             return Literal(text)
         if self.type == "municipality-code":
@@ -371,10 +371,11 @@ def _parse_arguments(value: str, path: Path, line: int) -> dict[str, str]:
         raise NamedQueryDefinitionError(path, line, str(exc)) from exc
 
 
-def _checked_iri(text: str, where: str) -> str:
+def _expanded_iri(text: str, where: str) -> str:
     match = _PREFIXED_NAME.match(text)
     if match and match.group("prefix") in PREFIXES and not text.startswith(("http:", "https:", "urn:")):
         text = PREFIXES[match.group("prefix")] + match.group("local")
-    if not _ABSOLUTE_IRI.match(text):
-        raise NamedQueryError(f"{where}: expected an absolute IRI (or a known prefix such as dgeid:), got {text!r}")
-    return text
+    try:
+        return checked_iri(text)
+    except InvalidIRI as exc:
+        raise NamedQueryError(f"{where}: expected an absolute IRI (or a known prefix such as dgeid:): {exc}") from exc

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 
 from dge_graph.kernel.config import DEFAULT_HR_DATE
-from dge_graph.kernel.namespaces import DGE, RDFS, XSD, sparql_prefixes
+from dge_graph.kernel.labels import graph_labels, label_in
+from dge_graph.kernel.namespaces import DGE, XSD, sparql_prefixes
 from dge_graph.rules.validate import (
     HR_DATE,
     Finding,
@@ -164,10 +165,8 @@ def hr_readings(store: Store) -> tuple[Reading, ...]:
 
 
 def _label(shapes: ShapeSet, node, lang: str) -> str:
-    for label in shapes.graph.objects(node, RDFS.label):
-        if isinstance(label, Literal) and label.language == lang:
-            return str(label)
-    return ""
+    """The label of a shape for a reader of ``lang`` (the ``kernel.labels`` policy); ``""`` when it has none."""
+    return label_in(graph_labels(shapes.graph, node), lang) or ""
 
 
 def shape_boundaries(shapes: ShapeSet, hr_date: dt.date, after: dt.date, until: dt.date | None) -> list[Boundary]:

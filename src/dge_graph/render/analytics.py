@@ -8,29 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+from types import MappingProxyType
 
+from dge_graph.kernel.ui_text import LANGUAGES, texts
 from dge_graph.query.analytics import MEASURES, SECTIONS, Comparison, Labelled, MunicipalityProfile
 from dge_graph.render import severity
+from dge_graph.render.tables import markdown_table
 
 SECTION_ORDER = tuple(SECTIONS)
 
-TEXT = {
-    "nl": {"profile": "Gemeenteprofiel", "province": "Provincie", "median": "mediaan provincie",
-           "peers": "vergelijkbare gemeenten (zelfde provincie, met toepassingen)", "measure": "Maat",
-           "findings": "Bevindingen per eis", "rule": "Eis", "severity": "Ernst", "deployments": "Toepassingen",
-           "title": "Titel", "kind": "Soort", "status": "Status", "violations": "Overtredingen",
-           "warnings": "Waarschuwingen", "count": "Aantal", "comparison": "Vergelijking van gemeenten",
-           "evaluation": "Peildatum validatierapport", "none": "geen", "size_gap":
-           "Er zijn geen inwonertallen beschikbaar; vergelijkbare gemeenten zijn die in dezelfde provincie."},
-    "en": {"profile": "Municipality profile", "province": "Province", "median": "province median",
-           "peers": "peers (same province, with deployments)", "measure": "Measure",
-           "findings": "Findings by requirement", "rule": "Requirement", "severity": "Severity",
-           "deployments": "Deployments", "title": "Title", "kind": "Kind", "status": "Status",
-           "violations": "Violations", "warnings": "Warnings", "count": "Count",
-           "comparison": "Comparison of municipalities", "evaluation": "Validation report evaluation date",
-           "none": "none", "size_gap": "No population data is available; peers are the municipalities of the same "
-           "province."},
-}
+TEXT = MappingProxyType({lang: texts("analytics", lang) for lang in LANGUAGES})
+"""The texts of the profiles and comparisons per language, from the UI-text catalogue (``kernel.ui_text``)."""
 
 SEVERITY_LABELS = {lang: severity.labels(lang) for lang in ("nl", "en")}  # the policy of render/severity.py
 
@@ -177,12 +165,6 @@ def format_number(value: int | float | None, measure: str | None = None, lang: s
     return str(int(value))
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return lines
-
-
 def profile_markdown(profile: MunicipalityProfile, lang: str = "en") -> str:
     t = TEXT[lang]
     data = profile_dict(profile, lang)
@@ -193,21 +175,21 @@ def profile_markdown(profile: MunicipalityProfile, lang: str = "en") -> str:
     if data["evaluationDate"]:
         lines.append(f"{t['evaluation']}: {data['evaluationDate']}.")
     lines.append(validation_line(data["validation"], lang))
-    lines += ["", *_md_table([t["measure"], m["code"], t["median"]],
+    lines += ["", *markdown_table([t["measure"], m["code"], t["median"]],
                              [[measure_label(k, lang), format_number(v, k, lang),
                                format_number(data["provinceMedians"][k], k, lang)]
                               for k, v in data["measures"].items()])]
     for section in SECTION_ORDER:
         lines += ["", f"## {section_label(section, lang)}", ""]
         items = data[section]
-        lines += _md_table([section_label(section, lang), t["deployments"]],
+        lines += markdown_table([section_label(section, lang), t["deployments"]],
                            [[i["label"], str(i["deployments"])] for i in items]) if items else [t["none"]]
     lines += ["", f"## {t['findings']}", ""]
-    lines += _md_table([t["rule"], t["severity"], t["deployments"]],
+    lines += markdown_table([t["rule"], t["severity"], t["deployments"]],
                        [[f["rule"], SEVERITY_LABELS[lang].get(f["severity"], f["severity"]), str(f["deployments"])]
                         for f in data["findingsByRule"]]) if data["findingsByRule"] else [t["none"]]
     lines += ["", f"## {t['deployments']}", ""]
-    lines += _md_table([t["title"], t["kind"], t["status"], t["violations"], t["warnings"]],
+    lines += markdown_table([t["title"], t["kind"], t["status"], t["violations"], t["warnings"]],
                        [[d["title"], d["technologyKind"] or "", d["status"] or "", str(d["violations"]),
                          str(d["warnings"])] for d in data["deployments"]]) if data["deployments"] else [t["none"]]
     lines += ["", f"_{t['size_gap']}_"]
@@ -232,7 +214,7 @@ def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
         for m in data["municipalities"]:
             row += [str(m["technologyKinds"][kind["key"]]), ""]
         rows.append(row)
-    lines = [f"# {t['comparison']}", "", validation_line(data["validation"], lang), "", *_md_table(header, rows), ""]
+    lines = [f"# {t['comparison']}", "", validation_line(data["validation"], lang), "", *markdown_table(header, rows), ""]
     for m in data["municipalities"]:
         lines.append(f"- {m['code']}: {t['peers']}: {', '.join(m['peers']) or t['none']}")
     lines += ["", f"_{t['size_gap']}_"]

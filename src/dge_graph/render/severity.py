@@ -22,6 +22,8 @@ from types import MappingProxyType
 
 from markupsafe import Markup, escape
 
+from dge_graph.kernel.ui_text import SEVERITY as SEVERITY_TEXT
+
 SHACL = "http://www.w3.org/ns/shacl#"
 
 
@@ -42,10 +44,11 @@ class Severity:
 
 
 SEVERITIES: tuple[Severity, ...] = (
-    Severity("Violation", "#D55E00", "\u25a0", "Overtreding", "Violation"),  # Okabe-Ito vermilion, black square
-    Severity("Warning", "#E69F00", "\u25b2", "Waarschuwing", "Warning"),  # Okabe-Ito orange, black up triangle
-    Severity("Info", "#0072B2", "\u25cf", "Informatie", "Information"),  # Okabe-Ito blue, black circle
+    Severity("Violation", "#D55E00", "\u25a0", *SEVERITY_TEXT["Violation"]),  # Okabe-Ito vermilion, black square
+    Severity("Warning", "#E69F00", "\u25b2", *SEVERITY_TEXT["Warning"]),  # Okabe-Ito orange, black up triangle
+    Severity("Info", "#0072B2", "\u25cf", *SEVERITY_TEXT["Info"]),  # Okabe-Ito blue, black circle
 )
+"""Colours and markers here; the labels (nl, en) from the UI-text catalogue (``kernel.ui_text.SEVERITY``)."""
 SEVERITY_BY_CODE = MappingProxyType({s.code: s for s in SEVERITIES})
 LEGEND_SEVERITIES = ("Violation", "Warning")  # the two the rules use (spec: every rule is one or the other)
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from dge_graph.kernel.namespaces import DCT, DGE, RDF, RDFS, SKOS, sparql_prefixes
+from dge_graph.kernel.namespaces import DCT, DGE, RDF, sparql_prefixes
+from dge_graph.kernel.labels import graph_labels, label_in
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.kernel.vocabulary import SAFEGUARDS
 from dge_graph.rules.compile import matching_query
@@ -150,12 +151,8 @@ def knowledge_graph() -> Graph:
 
 
 def _label(graph: Graph, iri: URIRef) -> str | None:
-    for predicate in (SKOS.prefLabel, RDFS.label):
-        by_lang = {o.language: str(o) for o in graph.objects(iri, predicate) if isinstance(o, Literal)}
-        for lang in ("en", "nl", None):
-            if lang in by_lang:
-                return by_lang[lang]
-    return None
+    """The English label of ``iri`` by the ``kernel.labels`` policy; ``None`` when it has none."""
+    return label_in(graph_labels(graph, iri), "en")
 
 
 def similar_deployments(store: Store, graph: Graph, deployment: URIRef) -> tuple[SimilarDeployment, ...]:

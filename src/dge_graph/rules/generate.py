@@ -21,8 +21,9 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import RDF, SH, SKOS, XSD
 
+from dge_graph.kernel.labels import graph_label
 from dge_graph.kernel.namespaces import DGE, ELI, ID, id_iri
 
 GENERATOR = "dge-graph rules generate (src/dge_graph/rules/generate.py)"
@@ -255,11 +256,8 @@ def long_date(day: dt.date, lang: str) -> str:
 
 
 def label(graph: Graph, iri, lang: str = "en") -> str:
-    for predicate in (SKOS.prefLabel, RDFS.label, DCT.title):
-        for o in graph.objects(iri, predicate):
-            if isinstance(o, Literal) and o.language == lang:
-                return str(o)
-    return str(iri)
+    """The label of ``iri`` for a reader of ``lang`` (the ``kernel.labels`` policy)."""
+    return graph_label(graph, iri, lang)
 
 
 def parameter_default(graph: Graph, parameter: URIRef) -> dt.date | None:

@@ -154,7 +154,8 @@ class ShapeSet:
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One rule that fires for one deployment."""
+    """One rule that fires for one deployment: found by an engine, or read back from the stored result
+    (``query.describe.validation_findings``, which knows no ``applies_from``: that depends on the run's parameters)."""
 
     deployment: URIRef
     rule_id: str
@@ -162,7 +163,7 @@ class Finding:
     severity: str = field(compare=False)
     message_nl: str = field(compare=False)
     message_en: str = field(compare=False)
-    applies_from: dt.date = field(compare=False)
+    applies_from: dt.date | None = field(default=None, compare=False)
     legal_source: URIRef | None = field(default=None, compare=False)
     deployment_id: str | None = field(default=None, compare=False)
     municipality: URIRef | None = field(default=None, compare=False)
@@ -187,7 +188,7 @@ class Finding:
             "requirementIri": str(self.requirement),
             "severity": self.severity,
             "legalSource": str(self.legal_source) if self.legal_source else None,
-            "appliesFrom": self.applies_from.isoformat(),
+            "appliesFrom": self.applies_from.isoformat() if self.applies_from else None,
             "message_nl": self.message_nl,
             "message_en": self.message_en,
             **self.basis_dict(),
@@ -261,7 +262,8 @@ class ValidationReport:
             graph.add((result, SH.resultMessage, Literal(finding.message_en, lang="en")))
             graph.add((result, DGE.requirement, finding.requirement))
             graph.add((result, DCT.identifier, Literal(finding.rule_id)))
-            graph.add((result, DGE.appliesFrom, Literal(finding.applies_from.isoformat(), datatype=XSD.date)))
+            if finding.applies_from is not None:
+                graph.add((result, DGE.appliesFrom, Literal(finding.applies_from.isoformat(), datatype=XSD.date)))
             if finding.legal_source is not None:
                 graph.add((result, DGE.legalSource, finding.legal_source))
             if finding.municipality is not None:

@@ -24,26 +24,11 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from dge_graph.kernel.media_types import RDF_FORMATS, RESULTS_FORMATS
 from dge_graph.kernel.namespaces import GRAPH
+from dge_graph.kernel.terms import iri_ref
 
 STAGING_PREFIX = f"{GRAPH}staging/"
-
-# Result media types both stores can produce directly.
-SELECT_MEDIA_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_MEDIA_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-
 
 class StoreError(Exception):
     """A store operation failed (I/O, remote endpoint unreachable, bad response)."""
@@ -302,9 +287,9 @@ class OxigraphStore:
         result = self._run(sparql, substitutions, default_graph_uris, named_graph_uris)
         if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             form = "SELECT" if isinstance(result, ox.QuerySolutions) else "ASK"
-            body = result.serialize(format=SELECT_MEDIA_TYPES[select_media_type])
+            body = result.serialize(format=RESULTS_FORMATS[select_media_type])
             return SerializedResult(body, select_media_type, form)
-        body = result.serialize(format=GRAPH_MEDIA_TYPES[graph_media_type])
+        body = result.serialize(format=RDF_FORMATS[graph_media_type])
         return SerializedResult(body or b"", graph_media_type, "CONSTRUCT")
 
     def evaluate(self, sparql, *, base_iri=None, default_graph_uris=None, named_graph_uris=None, timeout_s=None):
@@ -409,16 +394,9 @@ def _open_read_only(path: Path) -> ox.Store:
 
 def _swap_update(staging: Mapping[str, str], drop: Iterable[str]) -> str:
     """One SPARQL Update request that moves staging graphs into place and drops graphs that are gone."""
-    ops = [f"DROP SILENT GRAPH <{_checked_iri(g)}>" for g in drop if g not in staging]
-    ops += [f"MOVE SILENT GRAPH <{_checked_iri(stage)}> TO GRAPH <{_checked_iri(g)}>" for g, stage in staging.items()]
+    ops = [f"DROP SILENT GRAPH {iri_ref(g)}" for g in drop if g not in staging]
+    ops += [f"MOVE SILENT GRAPH {iri_ref(stage)} TO GRAPH {iri_ref(g)}" for g, stage in staging.items()]
     return " ;\n".join(ops) if ops else "DROP SILENT GRAPH <urn:dge-graph:nothing>"
-
-
-def _checked_iri(iri: str) -> str:
-    """An IRI safe to write between ``<`` and ``>`` in SPARQL (graph names are ours, but check anyway)."""
-    if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
-        raise ValueError(f"not a valid IRI for a graph name: {iri!r}")
-    return iri
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -530,7 +508,7 @@ class RemoteStore:
 
         from dge_graph.kernel.sparql_text import dataset_clauses, names_dataset
 
-        prologue = f"BASE {_checked_iri_ref(base_iri)} " if base_iri else ""  # same line: only line 1 shifts
+        prologue = f"BASE {iri_ref(base_iri)} " if base_iri else ""  # same line: only line 1 shifts
         text = prologue + sparql
         if not default_graph_uris and not named_graph_uris and names_dataset(sparql):
             # a union-default-graph server ignores the query's FROM; the protocol parameters it does honour
@@ -591,7 +569,7 @@ class RemoteStore:
         if not self.update_endpoint:
             raise StoreError("this remote store has no update endpoint configured")
         if base_iri:
-            sparql = f"BASE {_checked_iri_ref(base_iri)} {sparql}"
+            sparql = f"BASE {iri_ref(base_iri)} {sparql}"
         wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
         wrapper.setMethod(POST)
         wrapper.setRequestMethod("postdirectly")
@@ -670,11 +648,6 @@ def _write_refusal(exc: Exception) -> str:
         return f"{text.strip()[:300]}: the write was refused; give the server's token with --update-token or " \
                "DGE_UPDATE_TOKEN"
     return text
-
-
-def _checked_iri_ref(iri: str) -> str:
-    """``<iri>`` in SPARQL/N-Triples syntax, for an IRI pyoxigraph accepts."""
-    return str(ox.NamedNode(iri))
 
 
 def _with_values(sparql: str, substitutions: Mapping[str, Node] | None) -> str:
