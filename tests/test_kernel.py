@@ -69,7 +69,7 @@ def graph_with(*labelled: tuple[URIRef, Literal]) -> Graph:
 
 @pytest.mark.parametrize(
     ("lang", "order"),
-    [("nl", ("nl", "en", "")), ("en", ("en", "nl", "")), ("de", ("de", "nl", "en", ""))],
+    [("nl", ("nl", "", "en")), ("en", ("en", "", "nl")), ("de", ("de", "", "nl", "en"))],
 )
 def test_language_order(lang, order):
     assert labels.language_order(lang) == order
@@ -81,12 +81,13 @@ def test_language_order(lang, order):
         # the requested language first
         ([(SKOS.prefLabel, Literal("ding", lang="nl")), (SKOS.prefLabel, Literal("thing", lang="en"))], "nl", "ding"),
         ([(SKOS.prefLabel, Literal("ding", lang="nl")), (SKOS.prefLabel, Literal("thing", lang="en"))], "en", "thing"),
+        # then a label without a language tag (a name that is the same in every language)
+        ([(RDFS.label, Literal("plain")), (RDFS.label, Literal("Sache", lang="de"))], "en", "plain"),
+        ([(RDFS.label, Literal("plain")), (RDFS.label, Literal("ding", lang="nl"))], "en", "plain"),
+        ([(RDFS.label, Literal("plain")), (RDFS.label, Literal("thing", lang="en"))], "en", "thing"),
         # then the other of nl/en
         ([(SKOS.prefLabel, Literal("thing", lang="en"))], "nl", "thing"),
         ([(SKOS.prefLabel, Literal("ding", lang="nl"))], "en", "ding"),
-        # then a label without a language tag
-        ([(RDFS.label, Literal("plain")), (RDFS.label, Literal("Sache", lang="de"))], "en", "plain"),
-        ([(RDFS.label, Literal("plain")), (RDFS.label, Literal("ding", lang="nl"))], "en", "ding"),
         # then the local name (a label in another language is not shown)
         ([(RDFS.label, Literal("Sache", lang="de"))], "nl", "SomeThing"),
         ([], "en", "SomeThing"),
