@@ -104,6 +104,8 @@ def test_the_cases_discriminate(data_store):
         ("sh:property [ sh:path [ sh:inversePath t:n ] ; sh:minCount 1 ]", "sequence paths"),
         ("sh:property [ sh:path t:n ; sh:pattern \"^a\" ]", "pattern"),
         ("sh:class t:C", "class"),
+        # W3C SHACL core property/property-001: its results name the value nodes; it used to be ignored silently
+        ("sh:property [ sh:path t:link ; sh:property [ sh:path t:n ; sh:maxInclusive 10 ] ]", "nested sh:property"),
         ("sh:sparql [ sh:select \"SELECT $this WHERE {}\" ]", "sparql"),
         ("sh:property [ sh:path t:kind ; sh:qualifiedValueShape [ sh:in ( t:z ) ] ; sh:qualifiedMinCount 2 ]",
          "qualifiedMinCount 1"),

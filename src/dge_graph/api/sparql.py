@@ -38,7 +38,7 @@ from dge_graph.api.sparql_errors import QueryRefused, plain_syntax_error, refuse
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import PREFIXES
-from dge_graph.kernel.sparql_text import has_using_or_with, with_using
+from dge_graph.kernel.sparql_text import has_using_or_with
 from dge_graph.store import QuerySyntaxError, QueryTimeout, Store, StoreError
 
 router = APIRouter(tags=["sparql"])
@@ -301,10 +301,12 @@ async def _run_update(request: Request, store: Store, settings: Settings, op: Op
                 400, "the update names its dataset (USING/WITH) and using-graph-uri/using-named-graph-uri are "
                 "given too; SPARQL 1.1 Protocol §2.2.3 makes that an error"
             )
-        text = with_using(text, op.using_graphs, op.using_named_graphs)
     refuse_service(text, settings)
     try:
-        await run_in_threadpool(lambda: store.update(text, base_iri=endpoint_iri(request)))
+        # the dataset stays a protocol parameter down to the store (a remote store sends it as using-graph-uri)
+        await run_in_threadpool(lambda: store.update(text, base_iri=endpoint_iri(request),
+                                                     using_graph_uris=op.using_graphs or None,
+                                                     using_named_graph_uris=op.using_named_graphs or None))
     except QuerySyntaxError as exc:
         return _plain(400, f"malformed update: {plain_syntax_error(text, str(exc))}")
     except StoreError as exc:

@@ -320,6 +320,11 @@ class _Compiler(ShapeReader):
     def property_expr(self, shape: Node, focus: str, stack: tuple[Node, ...]) -> str:
         if self.is_deactivated(shape):
             return "true"
+        if (shape, SH.property, None) in self.shapes:
+            # its results have the *value* nodes as focus nodes (SHACL §2.3), which a "?focus does not conform"
+            # query cannot report: refused rather than answered differently (it used to be ignored silently)
+            raise ShapeCompileError(f"property shape {shape} has a nested sh:property, which the SPARQL compiler "
+                                    "does not support (wrap it in sh:node)")
         self.check_parameters(shape, _PROPERTY_PARAMETERS)
         path = self.path(shape)
         parts: list[str] = []
