@@ -61,7 +61,7 @@ virtuoso:
 # The tests of the remote backend (every test with "remote" in its name or parameters) with Virtuoso behind it
 # (make test runs them on `oxigraph serve`); the fixture starts and stops Virtuoso itself.
 REMOTE_TESTS ?= tests/test_store.py tests/test_named_queries.py tests/test_analytics_queries.py tests/test_shapes_cli.py \
-	tests/test_caching.py tests/test_algoritmeregister.py $(wildcard tests/test_api_*.py)
+	tests/test_caching.py tests/test_algoritmeregister.py tests/test_clients.py $(wildcard tests/test_api_*.py)
 test-virtuoso: install virtuoso
 	$(BIN)/python -m pytest -m "not shared" --remote-store=virtuoso -k remote $(REMOTE_TESTS)
 

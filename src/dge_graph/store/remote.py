@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from dge_graph.kernel.sparql_text import dataset_clauses, names_dataset
+from dge_graph.kernel.sparql_text import dataset_clauses, names_dataset, without_with
 from dge_graph.store.protocol import (
     STAGING_PREFIX,
     Answer,
@@ -62,10 +62,13 @@ class RemoteDialect:
     """Path of the Graph Store Protocol endpoint beside the query endpoint, when the server has one."""
     ask_as_rows: bool = False
     """ASK is answered as a one-variable result set (one row with a true value: true; no row: false)."""
+    refuses_with: bool = False
+    """An update with ``WITH <g>`` is refused (``oxigraph serve --union-default-graph``): it is sent with the
+    ``WITH`` written out as ``GRAPH <g>`` blocks (``sparql_text.without_with``, the same meaning)."""
 
 
 STANDARD = RemoteDialect("SPARQL 1.1")
-OXIGRAPH = RemoteDialect("Oxigraph", gsp_path="/store")
+OXIGRAPH = RemoteDialect("Oxigraph", gsp_path="/store", refuses_with=True)
 VIRTUOSO = RemoteDialect(
     "Virtuoso",
     hidden_graphs=(
@@ -86,7 +89,7 @@ def dialect_for_server_header(server: str | None) -> RemoteDialect:
     if server and server.lower().startswith("virtuoso"):
         return VIRTUOSO
     if server and server.lower().startswith("oxigraph"):
-        return RemoteDialect("Oxigraph")  # a query endpoint given by URL: its Graph Store path is not known
+        return RemoteDialect("Oxigraph", refuses_with=True)  # given by its query URL: Graph Store path unknown
     return STANDARD
 
 
@@ -281,7 +284,8 @@ class RemoteStore(Store):
                using_named_graph_uris: Sequence[str] | None = None) -> None:
         if not self.update_endpoint:
             raise StoreError("this remote store has no update endpoint configured")
-        self.dialect()
+        if self.dialect().refuses_with:
+            sparql = without_with(sparql)
         prologue = f"BASE {checked_iri_ref(base_iri)} " if base_iri else ""
         data = [("update", prologue + sparql)]
         data += [("using-graph-uri", g) for g in using_graph_uris or ()]
