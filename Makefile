@@ -9,11 +9,12 @@ SHARED ?= ../shared
 EXTRAS ?= test
 TEST_WORKERS ?= 2
 
-.PHONY: run build validate serve test install shared-check clean help generate bench bench-smoke screenshot-analytics conformance fuzz screenshot clients chromium
+.PHONY: run build validate serve test test-virtuoso virtuoso install shared-check clean help generate bench bench-smoke screenshot-analytics conformance fuzz screenshot clients chromium
 
 help:
 	@echo "make run [PORT=8000] [STORE=var/store]  set up .venv, build the graph, validate it, serve it on http://$(HOST):$(PORT)"
 	@echo "make test                               set up .venv if needed and run the whole test suite"
+	@echo "make test-virtuoso                      the remote-backend tests (store, named queries, validate, API) on Virtuoso"
 	@echo "make generate                           regenerate rule shapes, safeguard shapes, docs/rules.md, docs/legal-status.md"
 	@echo "make shared-check                       checks that need ../shared (register import counts, ...)"
 	@echo "make bench [SIZES=\"10 50 300\"] [RUNS=3]  benchmarks (default: size 10, 1 run); table -> docs/benchmarks.md"
@@ -53,6 +54,17 @@ run: build validate serve
 
 test: install
 	$(BIN)/python -m pytest -m "not shared and not browser" -n $(TEST_WORKERS)
+
+# The second real remote store of the tests: OpenLink Virtuoso (Debian; needs root, or a Virtuoso on PATH).
+virtuoso:
+	command -v virtuoso-t >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource-7-bin)
+
+# The tests of the remote backend (every test with "remote" in its name or parameters) with Virtuoso behind it
+# (make test runs them on `oxigraph serve`); the fixture starts and stops Virtuoso itself.
+REMOTE_TESTS ?= tests/test_store.py tests/test_named_queries.py tests/test_analytics_queries.py tests/test_shapes_cli.py \
+	tests/test_caching.py tests/test_algoritmeregister.py tests/test_clients.py $(wildcard tests/test_api_*.py)
+test-virtuoso: install virtuoso
+	$(BIN)/python -m pytest -m "not shared" --remote-store=virtuoso -k remote $(REMOTE_TESTS)
 
 # What restates data/requirements.ttl (shapes/rules.ttl, shapes/safeguards.ttl, docs/rules.md, docs/legal-status.md);
 # tests/test_rules_generated.py fails while one of them is stale.

@@ -6,7 +6,7 @@ Both servers run one after the other on 127.0.0.1 (never any other address) with
 * memory at rest (RSS once it answers, before any load) and after the load;
 * latency of every named-query case, one request at a time (p50/p95): on our server through the named-query
   endpoint (``/queries/{name}?param=value``) and through ``/sparql`` with the very text sent to raw Oxigraph
-  (the query with its arguments as a trailing ``VALUES`` block, ``store._with_values``), so that the ratio
+  (the query with its arguments as a trailing ``VALUES`` block, ``store.bind_parameters``), so that the ratio
   ``/sparql`` / raw is the cost of our HTTP layer alone;
 * linked-data dereference throughput under a bounded load from a second process: ``wrk`` (fixed connections and
   duration) when installed, else a thread pool with a fixed request count and a time cap. Our server serves
@@ -28,7 +28,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from dge_graph.store import _with_values
+from dge_graph.store import bind_parameters, ox_substitutions
 from tests.local_server import (
     ASK_PROBE,
     ServerDidNotStart,
@@ -111,7 +111,7 @@ def query_latencies(server: Server, cases: Sequence[QueryCase], repetitions: int
     results = {}
     with httpx.Client(timeout=timeout_s) as client:
         for case in cases:
-            text = _with_values(case.query.sparql, case.substitutions)
+            text = bind_parameters(case.query.sparql, ox_substitutions(case.substitutions))
             accept = {"Accept": RESULTS_JSON}
             entry = {}
             if server.kind == "dge-graph":

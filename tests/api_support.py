@@ -1,8 +1,8 @@
 """Shared set-up of the API tests: the small test graph loaded into the embedded or the remote store, and an app.
 
 Test modules import the fixtures from here (``from api_support import api_store, client``); every API test runs
-against both backends: ``embedded`` (pyoxigraph in memory) and ``remote`` (a real ``oxigraph serve``, see
-``tests/conftest.py``).
+against both backends: ``embedded`` (pyoxigraph in memory) and ``remote`` (a real ``oxigraph serve``, or Virtuoso
+with ``--remote-store=virtuoso``: see ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from dge_graph.api import create_app
 from dge_graph.kernel.config import Settings
-from dge_graph.store import OxigraphStore, Store, open_store
+from dge_graph.store import OxigraphStore, Store
 
 TEST_GRAPH = Path(__file__).parent / "api_data" / "graph.trig"
 TOKEN = "test-update-token"
@@ -42,9 +42,9 @@ def load_test_graph(store: Store) -> None:
 def fresh_store(backend: str, request) -> Store:
     if backend == "embedded":
         return OxigraphStore(None)
-    store = open_store(request.getfixturevalue("oxigraph_server"))
-    store.update("DROP SILENT ALL")
-    return store
+    from conftest import empty_remote_store
+
+    return empty_remote_store(request.getfixturevalue("remote_server"))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

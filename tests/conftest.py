@@ -1,4 +1,9 @@
-"""Shared fixtures: stores (in-memory, on-disk, remote Oxigraph server) and the built project graph.
+"""Shared fixtures: stores (in-memory, on-disk, two real remote SPARQL servers) and the built project graph.
+
+The remote backend of the tests ("remote" in parametrised fixtures) is ``oxigraph serve`` by default, or OpenLink
+Virtuoso with ``--remote-store=virtuoso`` (or ``DGE_REMOTE_STORE=virtuoso``; Debian package
+``virtuoso-opensource-7-bin``, ``make virtuoso``). Each server is started on a free loopback port with a private
+database in a temporary folder, and stopped by PID at the end of the session.
 
 No environment is changed at import time; fixtures that need settings build their own ``Settings``.
 """
@@ -6,10 +11,12 @@ No environment is changed at import time; fixtures that need settings build thei
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from local_server import ASK_PROBE, oxigraph_serve_command, running_server, venv_binary
+from local_server import ASK_PROBE, LOOPBACK, free_port, oxigraph_serve_command, running_server, venv_binary
 
 from dge_graph.ingest.build import build, discover_sources
 from dge_graph.kernel.config import Settings
@@ -17,6 +24,13 @@ from dge_graph.kernel.resources import project_root
 from dge_graph.store import OxigraphStore, RemoteStore, open_store
 
 REPO = Path(__file__).resolve().parents[1]
+REMOTE_STORES = ("oxigraph", "virtuoso")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--remote-store", choices=REMOTE_STORES, default=os.environ.get("DGE_REMOTE_STORE", "oxigraph"),
+                     help="the real server behind the 'remote' backend of the tests (default: $DGE_REMOTE_STORE or "
+                          "oxigraph)")
 
 
 @pytest.fixture(scope="session")
@@ -68,10 +82,107 @@ def oxigraph_server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture
-def remote_store(oxigraph_server) -> RemoteStore:
-    """A RemoteStore on the test server, emptied before each test."""
-    store = open_store(oxigraph_server)
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = {loopback}:{sql_port}
+ServerThreads = 10
+CheckpointInterval = 60
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {db}
+ThreadCleanupInterval = 0
+
+[HTTPServer]
+ServerPort = {loopback}:{http_port}
+ServerRoot = {db}
+ServerThreads = 10
+MaxKeepAlives = 10
+KeepAliveTimeout = 10
+EnabledDavVSP = 0
+
+[SPARQL]
+ResultSetMaxRows = 10000000
+MaxQueryExecutionTime = 300
+MaxQueryCostEstimationTime = 0
+"""
+
+
+def virtuoso_binary() -> str:
+    found = shutil.which("virtuoso-t")
+    if found is None or shutil.which("isql-vt") is None:
+        pytest.fail("the Virtuoso server is missing: `make virtuoso` (apt-get install virtuoso-opensource-7-bin)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real OpenLink Virtuoso on 127.0.0.1 with a private database; yields its SPARQL endpoint URL.
+
+    Anonymous SPARQL Update and Graph Store writes are granted to Virtuoso's ``SPARQL`` user (loopback only).
+    """
+    binary = virtuoso_binary()
+    db = tmp_path_factory.mktemp("virtuoso")
+    sql_port = free_port()
+
+    def command(http_port: int) -> list[str]:
+        (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(db=db, loopback=LOOPBACK, sql_port=sql_port,
+                                                              http_port=http_port))
+        return [binary, "+foreground", "+configfile", str(db / "virtuoso.ini")]
+
+    with running_server(command, "/sparql", probe_params=ASK_PROBE, ready_timeout_s=120,
+                        name="virtuoso-t") as base:
+        grant = subprocess.run(
+            ["isql-vt", f"{LOOPBACK}:{sql_port}", "dba", "dba",
+             'exec=GRANT SPARQL_UPDATE TO "SPARQL"; GRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO "SPARQL"; '
+             'GRANT EXECUTE ON DB.DBA.SPARQL_DELETE_DICT_CONTENT TO "SPARQL";'],
+            capture_output=True, text=True, timeout=60, check=False)
+        if grant.returncode != 0:
+            pytest.fail(f"could not grant SPARQL updates on the test Virtuoso: {grant.stdout} {grant.stderr}")
+        yield f"{base}/sparql"
+
+
+@pytest.fixture(scope="session")
+def remote_kind(request) -> str:
+    """``oxigraph`` or ``virtuoso``: the server behind the remote backend (``--remote-store``)."""
+    return request.config.getoption("--remote-store")
+
+
+@pytest.fixture(scope="session")
+def remote_server(request, remote_kind) -> str:
+    """The ``--store`` URL of the remote backend's real server (``--remote-store``)."""
+    return request.getfixturevalue(f"{remote_kind}_server")
+
+
+def empty_remote_store(url: str, **options) -> RemoteStore:
+    """The remote store at ``url`` with every graph of ours dropped (a server's own graphs stay)."""
+    store = open_store(url, **options)
     assert isinstance(store, RemoteStore)
-    store.update("DROP SILENT ALL")
+    if store.dialect().name == "Oxigraph":
+        store.update("DROP SILENT ALL")
+        return store
+    graphs = store.named_graphs()  # Virtuoso: DROP ALL would drop its system graphs
+    if graphs:
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
     return store
+
+
+@pytest.fixture
+def remote_store(remote_server) -> RemoteStore:
+    """A RemoteStore on the remote backend's server, emptied before each test."""
+    return empty_remote_store(remote_server)

@@ -124,20 +124,18 @@ def test_injection_is_rejected_or_inert(analytics_store, hostile):
 
 
 @pytest.fixture(scope="module")
-def remote_analytics_store(oxigraph_server):
-    """The validated fixture on a real ``oxigraph serve`` (parameters bound by a VALUES block instead of
-    substitutions)."""
-    from dge_graph.store import open_store
+def remote_analytics_store(remote_server):
+    """The validated fixture on the remote backend's real server (``--remote-store``)."""
+    from conftest import empty_remote_store
 
-    store = open_store(oxigraph_server)
-    store.update("DROP SILENT ALL")
+    store = empty_remote_store(remote_server)
     local = validated_fixture_store()
     graphs = {}
     for quad in local.raw.quads_for_pattern(None, None, None, None):
         graphs.setdefault(quad.graph_name.value, []).append(quad)
     store.replace_graphs({name: quads_to_ntriples(quads) for name, quads in graphs.items()})
     yield store
-    store.update("DROP SILENT ALL")
+    empty_remote_store(remote_server)
 
 
 @pytest.mark.slow

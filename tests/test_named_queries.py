@@ -297,22 +297,22 @@ def test_name_must_match_the_file_name():
 
 
 # --------------------------------------------------------------------------------------------------------------
-# the same answers from a remote store (a real `oxigraph serve`), which binds parameters differently
+# the same answers from a remote store (a real `oxigraph serve`, or Virtuoso with --remote-store=virtuoso)
 
 
 NOT_PORTABLE: dict[str, str] = {}  # named queries that a remote store cannot answer like the embedded one
 
 
 @pytest.fixture(scope="module")
-def remote_project_store(oxigraph_server):
-    from dge_graph.ingest.build import build, discover_sources
-    from dge_graph.store import open_store
+def remote_project_store(remote_server):
+    from conftest import empty_remote_store
 
-    store = open_store(oxigraph_server)
-    store.update("DROP SILENT ALL")
+    from dge_graph.ingest.build import build, discover_sources
+
+    store = empty_remote_store(remote_server)
     build(store, discover_sources())
     yield store
-    store.update("DROP SILENT ALL")
+    empty_remote_store(remote_server)
 
 
 def knowledge_example_cases():

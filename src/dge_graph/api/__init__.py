@@ -39,7 +39,7 @@ from dge_graph.api.pages import template_environment
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.conneg import BadAcceptHeader
 from dge_graph.query.named import load_named_queries
-from dge_graph.store import OxigraphStore, Store, open_store
+from dge_graph.store import Store, open_store
 
 
 async def _bad_accept_header(request, exc: BadAcceptHeader) -> PlainTextResponse:
@@ -53,7 +53,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         app.state.store = store if store is not None else open_store(settings.store, timeout_s=settings.timeout_s)
         app.state.guard = guard_for(app.state.store, MAX_CONCURRENT_QUERIES)
         app.state.store_state = caching.StoreState(
-            writable_elsewhere=bool(settings.update_token) or not isinstance(app.state.store, OxigraphStore))
+            writable_elsewhere=bool(settings.update_token) or not app.state.store.written_only_through_this_handle)
         try:
             yield
         finally:

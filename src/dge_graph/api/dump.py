@@ -20,8 +20,7 @@ from fastapi.responses import StreamingResponse
 from dge_graph.api.deps import get_store
 from dge_graph.api.guard import guarded
 from dge_graph.api.routing import routes
-from dge_graph.kernel.sparql_text import checked_iri
-from dge_graph.store import OxigraphStore, Store, to_ox
+from dge_graph.store import Store
 
 router = APIRouter(tags=["linked data"])
 
@@ -31,14 +30,7 @@ NQUADS = "application/n-quads"
 
 def dump_batches(store: Store, batch_quads: int = BATCH_QUADS) -> Iterator[bytes]:
     """The store's quads as N-Quads, ``batch_quads`` at a time."""
-    if isinstance(store, OxigraphStore):
-        quads = store.raw.quads_for_pattern(None, None, None, None)
-        yield from _serialized(quads, batch_quads)
-        return
-    for graph in store.named_graphs():
-        name = ox.NamedNode(graph)
-        triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}")
-        yield from _serialized((ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples), batch_quads)
+    yield from _serialized(store.quads(), batch_quads)
 
 
 def _serialized(quads, batch_quads: int) -> Iterator[bytes]:

@@ -68,8 +68,8 @@ class StoreGuard(Protocol):
 
 def guard_for(store: Store, slots: int) -> StoreGuard:
     """A worker pool for an on-disk embedded store, a thread guard for anything else."""
-    if isinstance(store, OxigraphStore) and store.path is not None:
-        return WorkerPoolGuard(store.path, slots)
+    if store.local_directory is not None:
+        return WorkerPoolGuard(store.local_directory, slots)
     return ThreadGuard(store, slots)
 
 

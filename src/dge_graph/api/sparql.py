@@ -40,7 +40,7 @@ from dge_graph.kernel.config import Settings
 from dge_graph.kernel.media_types import FORMATS as MEDIA_FORMATS
 from dge_graph.kernel.media_types import GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, W3C_FORMATS
 from dge_graph.kernel.namespaces import PREFIXES
-from dge_graph.kernel.sparql_text import has_using_or_with, with_using
+from dge_graph.kernel.sparql_text import has_using_or_with
 from dge_graph.kernel.terms import InvalidIRI, checked_iri
 from dge_graph.store import QuerySyntaxError, QueryTimeout, Store, StoreError
 
@@ -301,10 +301,12 @@ async def _run_update(request: Request, store: Store, settings: Settings, op: Op
                 400, "the update names its dataset (USING/WITH) and using-graph-uri/using-named-graph-uri are "
                 "given too; SPARQL 1.1 Protocol §2.2.3 makes that an error"
             )
-        text = with_using(text, op.using_graphs, op.using_named_graphs)
     refuse_service(text, settings)
     try:
-        await run_in_threadpool(lambda: store.update(text, base_iri=endpoint_iri(request)))
+        # the dataset stays a protocol parameter down to the store (a remote store sends it as using-graph-uri)
+        await run_in_threadpool(lambda: store.update(text, base_iri=endpoint_iri(request),
+                                                     using_graph_uris=op.using_graphs or None,
+                                                     using_named_graph_uris=op.using_named_graphs or None))
     except QuerySyntaxError as exc:
         return _plain(400, f"malformed update: {plain_syntax_error(text, str(exc))}")
     except StoreError as exc:

@@ -36,7 +36,7 @@ from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import PREFIXES
 from dge_graph.kernel.terms import InvalidIRI, checked_iri, iri_ref
-from dge_graph.store import OxigraphStore, QueryTimeout, Store, StoreError, quads_to_ntriples
+from dge_graph.store import QueryTimeout, Store, StoreError, quads_to_ntriples
 
 router = APIRouter(tags=["update"])
 
@@ -139,10 +139,7 @@ def graph_content(store: Store, graph: str | None) -> list[ox.Triple]:
     if graph is not None:
         query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o }} }}"
         return list(store.evaluate(query))
-    if isinstance(store, OxigraphStore):
-        return list(store.raw.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=[ox.DefaultGraph()]))
-    return list(store.evaluate(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"))
+    return store.unnamed_graph_triples()
 
 
 async def _write(request: Request, store: Store, update: str) -> None:

@@ -55,18 +55,16 @@ def handle(args, settings) -> int:
 
 
 def load_into_store(location: str, path: Path, args, progress: Progress, *, update_token: str | None = None) -> None:
-    """Replace the run's named graph in the store with the generated file (atomic, like every import)."""
+    """Replace the run's named graph in the store with the generated file (streamed; a malformed file changes
+    nothing)."""
     from dge_graph.kernel.namespaces import graph_iri
-    from dge_graph.store import OxigraphStore, open_store
+    from dge_graph.store import open_store
 
     graph = graph_iri(f"synthetic/seed-{args.seed}-{args.municipalities}x{args.per_municipality}")
     store = open_store(location, update_token=update_token)
     try:
         progress.step(f"loading into {store!r} as {graph}")
-        if isinstance(store, OxigraphStore):  # streamed bulk load: national sizes are millions of triples
-            store.bulk_replace_graph(str(graph), path)
-        else:
-            store.replace_graphs({str(graph): path.read_bytes()})
+        store.bulk_replace_graph(str(graph), path)  # streamed: national sizes are millions of triples
     finally:
         store.close()
     print(f"loaded into {location} as named graph {graph}")

@@ -17,7 +17,7 @@ from dge_graph.cli.validate import iso_date
 from dge_graph.kernel.terms import compact
 from dge_graph.query.timeline import Timeline, compliance_timeline
 from dge_graph.rules.validate import ValidationError, check_municipality_code, deployment_index, municipality_code
-from dge_graph.store import OxigraphStore, open_store
+from dge_graph.store import open_store
 
 CSV_COLUMNS = ("reading", "hrDate", "date", "change", "kind", "subject", "municipality", "deployment", "requirement",
                "severity", "appliesFrom", "passesToday", "deploymentIri")
@@ -69,7 +69,7 @@ def handle(args, settings) -> int:
     evaluation_date = args.date or dt.date.today()
     store = open_store(settings.store)
     try:
-        if isinstance(store, OxigraphStore) and not store.named_graphs():
+        if not store.named_graphs():
             raise CommandError(f"the store at {settings.store} is empty: run `dge-graph build` first")
         try:
             municipalities = [_municipality(store, code) for code in args.municipalities]

@@ -122,3 +122,83 @@ def dataset_clauses(query: str) -> tuple[list[str], list[str]]:
             continue
         (named if is_named else default).append(iri)
     return default, named
+
+
+def without_with(update: str) -> str:
+    """The update with every ``WITH <g>`` written out as ``GRAPH <g>`` blocks, for stores that refuse ``WITH``
+    (``oxigraph serve --union-default-graph``). Same meaning (SPARQL 1.1 Update §3.1.3): the triples of each template
+    outside a ``GRAPH`` block go into ``GRAPH <g> { … }``, and the ``WHERE`` group becomes ``{ GRAPH <g> { … } }``
+    unless the operation has its own ``USING`` (which then wins over ``WITH``). Text without ``WITH`` is returned
+    as it is; nothing else changes."""
+    items = list(tokens(update))
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
+
+    def matching_close(open_index: int) -> int:
+        depth = items[open_index].depth
+        return next(i for i in range(open_index + 1, len(items))
+                    if items[i].kind == "close" and items[i].depth == depth)
+
+    index = 0
+    while index < len(items):
+        token = items[index]
+        if not (_keyword(token) == "WITH" and token.depth == 0 and index + 1 < len(items)):
+            index += 1
+            continue
+        graph = items[index + 1].text
+        edits.append((token.start, items[index + 1].start + len(graph), ""))
+        cursor, has_using, where_group = index + 2, False, None
+        while cursor < len(items) and where_group is None:
+            keyword = _keyword(items[cursor])
+            if keyword in ("DELETE", "INSERT") and items[cursor + 1].kind == "open":
+                close = matching_close(cursor + 1)
+                edits += _template_in_graph(update, items, cursor + 1, close, graph)
+                cursor = close + 1
+                continue
+            if keyword == "USING":
+                has_using = True
+            if keyword == "WHERE" and cursor + 1 < len(items) and items[cursor + 1].kind == "open":
+                where_group = cursor + 1
+            cursor += 1
+        if where_group is None:
+            return update  # not an operation this function understands: let the store's parser judge it
+        close = matching_close(where_group)
+        if not has_using:
+            edits.append((items[where_group].start + 1, items[where_group].start + 1, f" GRAPH {graph} {{"))
+            edits.append((items[close].start, items[close].start, "} "))
+        index = close + 1
+    out = update
+    for start, end, text in sorted(edits, key=lambda e: e[0], reverse=True):
+        out = out[:start] + text + out[end:]
+    return out
+
+
+def _template_in_graph(text: str, items: list[Token], open_index: int, close_index: int,
+                       graph: str) -> list[tuple[int, int, str]]:
+    """Edits that put the triples of a template (``{ … }`` at ``open_index``) outside its ``GRAPH`` blocks into
+    ``GRAPH graph { … }``."""
+    depth = items[open_index].depth + 1
+    segments: list[tuple[int, int]] = []  # character spans of triples outside GRAPH blocks
+    start = items[open_index].start + 1
+    index = open_index + 1
+    while index < close_index:
+        token = items[index]
+        if _keyword(token) == "GRAPH" and token.depth == depth:
+            segments.append((start, token.start))
+            block = next(i for i in range(index + 1, close_index) if items[i].kind == "open")
+            end = next(i for i in range(block + 1, close_index + 1)
+                       if items[i].kind == "close" and items[i].depth == depth)
+            start = items[end].start + 1
+            index = end + 1
+            continue
+        index += 1
+    segments.append((start, items[close_index].start))
+    edits = []
+    for begin, end in segments:
+        body = text[begin:end]
+        stripped = body.strip()
+        if stripped.startswith("."):
+            stripped = stripped[1:].strip()
+        if stripped:
+            edits.append((begin, end, f" . GRAPH {graph} {{ {stripped} }} " if body.strip().startswith(".")
+                          else f" GRAPH {graph} {{ {stripped} }} "))
+    return edits

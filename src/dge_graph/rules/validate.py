@@ -47,7 +47,7 @@ from dge_graph.kernel.namespaces import (
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.kernel.terms import compact
 from dge_graph.rules.compile import subclass_closure_query, target_classes, violation_query
-from dge_graph.store import OxigraphStore, SelectResult, Store
+from dge_graph.store import SelectResult, Store
 
 ENGINES: tuple[str, ...] = ("table", "sparql", "pyshacl")
 """``table``: shapes compiled to NumPy predicates over the fact table (``rules/vector_engine.py``; default on the
@@ -447,8 +447,9 @@ def table_violations(
 
 
 def default_engine(store: Store) -> str:
-    """``table`` on the embedded store, ``sparql`` on a remote one (the table would be read over HTTP)."""
-    return "table" if isinstance(store, OxigraphStore) else "sparql"
+    """``table`` where the store answers in this process (the embedded store), ``sparql`` on a remote one (the fact
+    table would be read over HTTP)."""
+    return "table" if store.answers_in_process else "sparql"
 
 
 def engine_violations(

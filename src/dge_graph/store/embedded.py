@@ -1,0 +1,229 @@
+"""The embedded store: pyoxigraph on disk (RocksDB) or in memory, in this process."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from dge_graph.kernel.sparql_text import names_dataset, with_using
+from dge_graph.store.protocol import (
+    STAGING_PREFIX,
+    Answer,
+    NotSupported,
+    QuerySyntaxError,
+    Store,
+    StoreError,
+    bind_parameters,
+    swap_update,
+)
+
+
+def _graphs(uris: Sequence[str] | None) -> list[ox.NamedNode] | None:
+    return [ox.NamedNode(u) for u in uris] if uris else None
+
+
+class OxigraphStore(Store):
+    """The embedded store: pyoxigraph on disk (``path``) or in memory (``path=None``)."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        """``read_only`` marks a command that only reads: the store must already exist, and nothing is flushed.
+
+        The store is opened exclusively (RocksDB lock) when it is free. When another process holds it (a running
+        ``dge-graph serve``), a ``read_only`` store is opened as a read-only view beside it (``read_only_view``; no
+        lock): the store as it was when opened, enough for one command. ``beside_writer`` then says so. A store
+        opened to write cannot be shared: ``StoreError`` saying to write through the server instead.
+        """
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        self.beside_writer = False
+        if self.path is None:
+            self._store = ox.Store()
+            return
+        if read_only and not (self.path / "CURRENT").exists():
+            raise StoreError(f"no store at {self.path}: run `dge-graph build --store {self.path}` first")
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            if "lock" not in str(exc).lower():
+                raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+            if not read_only:
+                raise StoreError(
+                    f"the store at {self.path} is in use by another process (a running `dge-graph serve`?): "
+                    "commands that only read work beside it; to write, stop it or write through the server, e.g. "
+                    "--store http://127.0.0.1:8000/sparql --update-token TOKEN"
+                ) from exc
+            self._store = self.read_only_view(self.path)._store
+            self.beside_writer = True
+
+    @classmethod
+    def read_only_view(cls, path: str | Path) -> OxigraphStore:
+        """A read-only view of an on-disk store that another process may hold open for writing (no lock taken).
+
+        The view is the store as it was when opened: reopen it after the writer changed the store. For the server's
+        query workers (``api.guard``), which reopen after every write the server makes."""
+        view = cls.__new__(cls)
+        view.path = Path(path)
+        view.read_only = True
+        view.beside_writer = True
+        if not (view.path / "CURRENT").exists():
+            raise StoreError(f"no store at {view.path}: run `dge-graph build --store {view.path}` first")
+        view._store = _open_read_only(view.path)
+        return view
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore({str(self.path) if self.path else ':memory:'})"
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph store (for engines that work on it directly, e.g. validation)."""
+        return self._store
+
+    def evaluate(self, sparql, *, substitutions=None, base_iri=None, default_graph_uris=None,
+                 named_graph_uris=None, timeout_s=None) -> Answer:
+        # the same binding as a remote store's (pyoxigraph's own ``substitutions`` reach only projected variables)
+        sparql = bind_parameters(sparql, substitutions)
+        kwargs = {}
+        if default_graph_uris:
+            kwargs["default_graph"] = _graphs(default_graph_uris)
+        elif named_graph_uris:
+            kwargs["default_graph"] = []  # SPARQL 1.1 Protocol: named graphs only -> an empty default graph
+        elif not names_dataset(sparql):  # a query's own FROM/FROM NAMED wins over the union default graph
+            kwargs["use_default_graph_as_union"] = True
+        if named_graph_uris:
+            kwargs["named_graphs"] = _graphs(named_graph_uris)
+        if base_iri:
+            kwargs["base_iri"] = base_iri
+        try:
+            result = self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(str(exc)) from exc
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            return result
+        return iter(result)
+
+    def update(self, sparql: str, *, base_iri: str | None = None, using_graph_uris=None,
+               using_named_graph_uris=None) -> None:
+        """pyoxigraph takes no dataset for an update: ``using_graph_uris`` become ``USING`` clauses of the text."""
+        if using_graph_uris or using_named_graph_uris:
+            sparql = with_using(sparql, list(using_graph_uris or ()), list(using_named_graph_uris or ()))
+        try:
+            self._store.update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def replace_graphs(self, graphs: Mapping[str, bytes], *, drop: Iterable[str] = ()) -> None:
+        staging = {}
+        try:
+            for name, ntriples in graphs.items():
+                stage = f"{STAGING_PREFIX}{uuid.uuid4()}"
+                staging[name] = stage
+                self._store.load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(stage))
+            self._store.update(swap_update(staging, drop))
+        except (OSError, SyntaxError) as exc:
+            for stage in staging.values():
+                node = ox.NamedNode(stage)
+                if self._store.contains_named_graph(node):
+                    self._store.remove_graph(node)
+            raise StoreError(f"could not write to the store: {exc}") from exc
+
+    def bulk_replace_graph(self, graph: str, ntriples_file: Path) -> None:
+        """Replace one named graph with a large N-Triples file, streamed (RocksDB bulk load, not in memory).
+
+        Not one transaction: the file is parsed completely first (so a malformed file changes nothing), then the
+        old graph is removed and the new content bulk-loaded. For data the project generates itself (synthetic
+        deployments, benchmarks), where ``replace_graphs`` would hold millions of triples in one transaction.
+        """
+        try:
+            for _ in ox.parse(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES):
+                pass
+        except SyntaxError as exc:
+            raise StoreError(f"{ntriples_file}:{exc.lineno}: {exc}") from exc
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+        self._store.bulk_load(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+
+    def bulk_replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
+        """Replace each named graph with the given N-Triples content by a bulk load (no staging graph, no MOVE).
+
+        Every content is parsed first, so a malformed one changes nothing; then each old graph is removed and the
+        new content bulk-loaded. Not one transaction: for results the project computes itself (validation).
+        """
+        for name, ntriples in graphs.items():
+            try:
+                for _ in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+                    pass
+            except SyntaxError as exc:
+                raise StoreError(f"content for graph <{name}> does not parse: {exc}") from exc
+        try:
+            for name, ntriples in graphs.items():
+                node = ox.NamedNode(name)
+                if self._store.contains_named_graph(node):
+                    self._store.remove_graph(node)
+                self._store.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"could not write to the store: {exc}") from exc
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def unnamed_graph_triples(self) -> list[ox.Triple]:
+        return list(self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=[ox.DefaultGraph()]))
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return self._store.quads_for_pattern(None, None, None, None)
+
+    @property
+    def local_directory(self) -> Path | None:
+        return self.path
+
+    def open_read_only_view(self) -> OxigraphStore:
+        if self.path is None:
+            raise NotSupported("an in-memory store has no read-only view: use the store itself")
+        return OxigraphStore.read_only_view(self.path)
+
+    @property
+    def written_only_through_this_handle(self) -> bool:
+        return not self.beside_writer
+
+    @property
+    def answers_in_process(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        if self.path is not None and not self.read_only and self._store is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        # pyoxigraph closes the store when the object is released
+        self.flush()
+        self._store = None  # type: ignore[assignment]
+
+
+READ_ONLY_OPEN_ATTEMPTS = 10
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """``pyoxigraph.Store.read_only``, tried again for a moment when the writer is replacing files as it opens.
+
+    A read-only open reads the file list (the RocksDB MANIFEST) and then the files; a writer that flushes or compacts
+    in between has deleted one of them ("Corruption: ... No such file or directory"). That is transient: the next
+    attempt reads the new list. Anything else, or the same after every attempt, is a ``StoreError``."""
+    for attempt in range(READ_ONLY_OPEN_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            racing = "No such file or directory" in str(exc) or "Corruption" in str(exc)
+            if not racing or attempt == READ_ONLY_OPEN_ATTEMPTS - 1:
+                raise StoreError(f"cannot open the store at {path} read-only: {exc}") from exc
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
