@@ -31,7 +31,7 @@ from dge_graph.kernel.media_types import TRIPLE_MEDIA_TYPES
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import DCAT, DCT, DGE, FOAF, PREFIXES, PROV, RDF, VOID, XSD
-from dge_graph.kernel.sparql_text import checked_iri
+from dge_graph.kernel.terms import iri_ref
 from dge_graph.store import SelectResult, Store
 
 router = APIRouter(tags=["linked data"])
@@ -72,11 +72,11 @@ def void_triples(store: Store, settings: Settings, server_root: str):
     dataset = n(iri)
     dump_url, endpoint = f"{server_root}dataset/dump.nq", f"{server_root}sparql"
     dump, sparql_distribution, service = n(f"{iri}#dump-nquads"), n(f"{iri}#sparql"), n(f"{iri}#sparql-service")
-    me = checked_iri(iri)
+    me = iri_ref(iri)
     static = _rows(store, f"""
         SELECT DISTINCT ?s ?p ?o WHERE {{
           {{ {me} ?p ?o BIND({me} AS ?s) }}
-          UNION {{ {me} {checked_iri(str(DCT.publisher))}|{checked_iri(str(DCAT.contactPoint))} ?s . ?s ?p ?o }}
+          UNION {{ {me} {iri_ref(str(DCT.publisher))}|{iri_ref(str(DCAT.contactPoint))} ?s . ?s ?p ?o }}
         }}""")
     triples = [ox.Triple(to_ox(r["s"]), to_ox(r["p"]), to_ox(r["o"])) for r in static]
     if not static:  # a store built before data/dataset.ttl existed: still a dataset
@@ -86,19 +86,19 @@ def void_triples(store: Store, settings: Settings, server_root: str):
     counts = _rows(store, "SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) "
                           "(COUNT(DISTINCT ?p) AS ?properties) WHERE { ?s ?p ?o }")[0]
     classes = _rows(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")[0]
-    licenses = _rows(store, f"SELECT DISTINCT ?g ?l WHERE {{ GRAPH ?g {{ ?x {checked_iri(str(DCT.license))} ?l "
+    licenses = _rows(store, f"SELECT DISTINCT ?g ?l WHERE {{ GRAPH ?g {{ ?x {iri_ref(str(DCT.license))} ?l "
                             "FILTER(isIRI(?l)) } } ORDER BY ?g ?l")
     sources = _rows(store, f"""
         SELECT DISTINCT ?g ?site WHERE {{
-          GRAPH ?g {{ ?x {'|'.join(checked_iri(str(p)) for p in SOURCE_PREDICATES)} ?source FILTER(isIRI(?source)) }}
+          GRAPH ?g {{ ?x {'|'.join(iri_ref(str(p)) for p in SOURCE_PREDICATES)} ?source FILTER(isIRI(?source)) }}
           BIND(REPLACE(STR(?source), "^(https?://[^/?#]+/).*$", "$1") AS ?site)
           FILTER(REGEX(?site, "^https?://[^/]+/$") && !STRSTARTS(?site, {ox.Literal(settings.public_base)}))
         }} ORDER BY ?g ?site""")
-    built = _rows(store, f"SELECT ?g (MAX(?t) AS ?time) WHERE {{ ?g {checked_iri(str(PROV.generatedAtTime))} ?t "
+    built = _rows(store, f"SELECT ?g (MAX(?t) AS ?time) WHERE {{ ?g {iri_ref(str(PROV.generatedAtTime))} ?t "
                          "FILTER(isIRI(?g)) } GROUP BY ?g")
     examples = []
     for cls in EXAMPLE_CLASSES:
-        examples += [r["x"] for r in _rows(store, f"SELECT ?x WHERE {{ ?x a {checked_iri(str(cls))} "
+        examples += [r["x"] for r in _rows(store, f"SELECT ?x WHERE {{ ?x a {iri_ref(str(cls))} "
                                                   "FILTER(isIRI(?x)) } ORDER BY ?x LIMIT 1")]
 
     graphs = {str(row["g"]) for row in per_graph}

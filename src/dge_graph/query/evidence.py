@@ -6,7 +6,7 @@ from __future__ import annotations
 from rdflib import URIRef
 
 from dge_graph.kernel.namespaces import DGE, GRAPH
-from dge_graph.kernel.sparql_text import checked_iri
+from dge_graph.kernel.terms import iri_ref
 from dge_graph.store import Store
 
 RESULT_GRAPH = f"{GRAPH}validation/latest"
@@ -16,9 +16,9 @@ KINDS = {str(DGE.recordedAbsent): "recordedAbsent", str(DGE.lacksEvidenceOf): "n
 
 def deployment_evidence(store: Store, iri: str) -> dict[str, list[URIRef]]:
     """``{"recordedAbsent": [...], "notEvidenced": [...], "unknownFacts": [...]}`` of the deployment ``iri``."""
-    predicates = ", ".join(checked_iri(p) for p in KINDS)
+    predicates = ", ".join(iri_ref(p) for p in KINDS)
     result = store.query(
-        f"SELECT ?p ?o WHERE {{ GRAPH {checked_iri(RESULT_GRAPH)} {{ {checked_iri(iri)} ?p ?o "
+        f"SELECT ?p ?o WHERE {{ GRAPH {iri_ref(RESULT_GRAPH)} {{ {iri_ref(iri)} ?p ?o "
         f"FILTER (?p IN ({predicates})) }} }}")
     found: dict[str, list[URIRef]] = {kind: [] for kind in KINDS.values()}
     for row in result.rows:
