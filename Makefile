@@ -50,8 +50,10 @@ validate: install
 
 run: build validate serve
 
+# --dist loadgroup: tests marked xdist_group run on one worker (the readings of a golden case share one pyshacl run,
+# tests/test_shapes_golden.py); the others are spread as with the default --dist load.
 test: install
-	$(BIN)/python -m pytest -m "not shared" -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -m "not shared" -n $(TEST_WORKERS) --dist loadgroup
 
 # What restates data/requirements.ttl (shapes/rules.ttl, shapes/safeguards.ttl, docs/rules.md, docs/legal-status.md);
 # tests/test_rules_generated.py fails while one of them is stale.
