@@ -52,8 +52,10 @@ validate: install
 
 run: build validate serve
 
+# --dist loadgroup: tests marked xdist_group run on one worker (the readings of a golden case share one pyshacl run,
+# tests/test_shapes_golden.py); the others are spread as with the default --dist load.
 test: install
-	$(BIN)/python -m pytest -m "not shared and not browser" -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -m "not shared and not browser" -n $(TEST_WORKERS) --dist loadgroup
 
 # The second real remote store of the tests: OpenLink Virtuoso (Debian; needs root, or a Virtuoso on PATH).
 virtuoso:

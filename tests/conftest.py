@@ -6,6 +6,10 @@ Virtuoso with ``--remote-store=virtuoso`` (or ``DGE_REMOTE_STORE=virtuoso``; Deb
 database in a temporary folder, and stopped by PID at the end of the session.
 
 No environment is changed at import time; fixtures that need settings build their own ``Settings``.
+
+Expensive set-ups are made once per session (so once per xdist worker): the in-memory project store, the on-disk
+project build (``built_project_store``; tests get copies of its directory from ``copy_built_project``, because
+building on disk costs ~15x the in-memory build), and the ``oxigraph serve`` process.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,6 +63,32 @@ def project_graph_store() -> OxigraphStore:
     store = OxigraphStore(None)
     build(store, discover_sources())
     return store
+
+
+@pytest.fixture(scope="session")
+def built_project_store(tmp_path_factory) -> Path:
+    """The whole project (ontology/ and data/) built into an on-disk store once per session, closed again.
+
+    A template: never opened by a test. What ``dge-graph build`` writes (the same ``build`` over the same sources);
+    ``tests/test_cli.py`` and ``tests/test_build.py`` still run the build command itself."""
+    location = tmp_path_factory.mktemp("built-project") / "store"
+    store = OxigraphStore(location)
+    build(store, discover_sources())
+    store.close()
+    return location
+
+
+@pytest.fixture(scope="session")
+def copy_built_project(built_project_store, tmp_path_factory) -> Callable[[str], str]:
+    """``copy(name)``: a fresh copy of the built project store in a new temporary folder; returns its path.
+
+    Each copy is the test's (or module's) own store to write to, as if it had run ``dge-graph build`` itself."""
+    def copy(name: str = "store") -> str:
+        destination = tmp_path_factory.mktemp(name) / "store"
+        shutil.copytree(built_project_store, destination)
+        return str(destination)
+
+    return copy
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ class ServerProcess:
 
 
 def start_server(command_for_port: Callable[[int], Sequence[str]], probe_path: str, *,
-                 probe_params: dict | None = None, ready_timeout_s: float = 30, env: dict | None = None,
+                 probe_params: dict | None = None, ready_timeout_s: float = 120, env: dict | None = None,
                  name: str = "server") -> ServerProcess:
     """Start ``command_for_port(port)`` on a free port and wait until ``GET probe_path`` answers 200."""
     port = free_port()

@@ -21,7 +21,6 @@ from fastapi.testclient import TestClient
 from local_server import ASK_PROBE, LOOPBACK, dge_graph_serve_command, running_server
 
 from dge_graph.api import create_app
-from dge_graph.cli import EXIT_OK, main
 from dge_graph.kernel.config import Settings
 from dge_graph.store import OxigraphStore, StoreError
 
@@ -36,10 +35,8 @@ QUERY_VALUES = {"iri": "https://w3id.org/dge-graph/id/requirement/GDPR-35", "m":
 
 
 @pytest.fixture(scope="module")
-def built_store(tmp_path_factory) -> str:
-    location = str(tmp_path_factory.mktemp("guard") / "store")
-    assert main(["build", "--store", location, "--quiet"]) == EXIT_OK
-    return location
+def built_store(copy_built_project) -> str:
+    return copy_built_project("guard")  # the project built on disk (tests/conftest.py)
 
 
 def _tree_cpu_seconds(pid: int) -> float:

@@ -16,10 +16,10 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 @pytest.fixture(scope="module")
-def built_store(tmp_path_factory) -> str:
-    location = str(tmp_path_factory.mktemp("cli") / "store")
-    assert main(["build", "--store", location, "--quiet"]) == EXIT_OK
-    return location
+def built_store(copy_built_project) -> str:
+    """The project built on disk (a copy of the session's build; ``test_build_reports_graphs_and_triples`` runs
+    the build command itself)."""
+    return copy_built_project("cli")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

@@ -19,10 +19,9 @@ EXAMPLE = str(project_root() / "docs" / "examples" / "planned-chatbot.yaml")
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(copy_built_project):
     """(store directory, base URL) of a `dge-graph serve --update-token` on a built store."""
-    location = str(tmp_path_factory.mktemp("served") / "store")
-    assert main(["build", "--store", location, "--quiet"]) == EXIT_OK
+    location = copy_built_project("served")
     # the measures the analysts' queries read are written by validation
     assert main(["validate", "--store", location, "--date", "2026-11-23", "-q"]) == EXIT_FINDINGS
     with running_server(lambda port: dge_graph_serve_command(location, port, "--update-token", TOKEN), "/sparql",

@@ -334,14 +334,8 @@ def test_example_returns_expected_result_from_a_remote_store(remote_project_stor
 
 
 @pytest.fixture(scope="module")
-def built_store_path(tmp_path_factory) -> str:
-    from dge_graph.ingest.build import build, discover_sources
-
-    path = tmp_path_factory.mktemp("named-queries") / "store"
-    store = OxigraphStore(path)
-    build(store, discover_sources())
-    store.close()
-    return str(path)
+def built_store_path(copy_built_project) -> str:
+    return copy_built_project("named-queries")  # the project built on disk (tests/conftest.py)
 
 
 def test_cli_lists_queries_in_both_languages(capsys):

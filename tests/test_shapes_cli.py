@@ -23,13 +23,9 @@ XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 
 
 @pytest.fixture(scope="module")
-def built_store(tmp_path_factory) -> str:
-    """The whole project built into an on-disk store (closed again, so the CLI can open it)."""
-    path = tmp_path_factory.mktemp("validate-store") / "store"
-    store = OxigraphStore(path)
-    build(store, discover_sources())
-    store.close()
-    return str(path)
+def built_store(copy_built_project) -> str:
+    """The whole project built into an on-disk store (closed, so the CLI can open it; a copy of the session's)."""
+    return copy_built_project("validate-store")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
