@@ -420,9 +420,16 @@ def table_violations(
     from dge_graph.rules.vector_engine import table_violations as evaluate
 
     rules = tuple(rules)
-    plan = read_plan(resolved, rules)
-    table = cache.table(store, plan) if cache is not None else FactTable.read(store, plan)
-    return evaluate(table, resolved, rules, parameters=parameters)
+    return evaluate(fact_table(store, resolved, rules, cache), resolved, rules, parameters=parameters)
+
+
+def fact_table(store: Store, resolved: Graph, rules: Iterable[Rule], cache=None):
+    """The fact table of ``store`` for these shapes (from ``cache``, a ``FactTableCache``, when it has it)."""
+    from dge_graph.rules.fact_table import FactTable
+    from dge_graph.rules.vector_engine import read_plan
+
+    plan = read_plan(resolved, tuple(rules))
+    return cache.table(store, plan) if cache is not None else FactTable.read(store, plan)
 
 
 def default_engine(store: Store) -> str:
@@ -596,7 +603,9 @@ def validate_store(
 
     ``engine`` None: ``default_engine(store)``; ``table_cache``: a ``FactTableCache`` for the table engine.
     ``decide``: also compute the shapes' decisions (held safeguards, derived predicates, applicable rules) that
-    ``store_report`` writes with the findings (``rules.report.shape_decisions``; else ``store_report`` does)."""
+    ``store_report`` writes with the findings: from the fact table with the table engine
+    (``vector_engine.table_decisions``), else by SPARQL (``rules.report.shape_decisions``); without ``decide``,
+    ``store_report`` computes them by SPARQL."""
     from dge_graph.rules.report import shape_decisions
 
     engine = engine or default_engine(store)
@@ -604,7 +613,19 @@ def validate_store(
         raise ValidationError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     shapes = shapes or load_shapes()
     resolved = shapes.resolved(parameters)
-    violations = engine_violations(engine, store, resolved, shapes.rules, parameters, cache=table_cache)
+    decisions = None
+    if engine == "table":  # one table read serves the findings and the decisions
+        from dge_graph.rules.vector_engine import table_decisions
+        from dge_graph.rules.vector_engine import table_violations as evaluate
+
+        table = fact_table(store, resolved, shapes.rules, table_cache)
+        violations = evaluate(table, resolved, shapes.rules, parameters=parameters)
+        if decide:
+            decisions = table_decisions(table, resolved, shapes.rules, parameters)
+    else:
+        violations = engine_violations(engine, store, resolved, shapes.rules, parameters, cache=table_cache)
+        if decide:
+            decisions = shape_decisions(store, resolved, shapes.rules, parameters)
     index = deployment_index(store)
     findings = findings_from(violations, shapes, parameters, requirement_info(store), index)
     in_scope = [d for d, m in index.municipalities.items() if municipality is None or m == municipality]
@@ -619,7 +640,7 @@ def validate_store(
         generated_at=now or dt.datetime.now(dt.timezone.utc),
         municipality=municipality,
         municipality_labels=dict(index.municipality_labels),
-        decisions=shape_decisions(store, resolved, shapes.rules, parameters) if decide else None,
+        decisions=decisions,
     )
 
 

@@ -349,3 +349,47 @@ def derived_decisions(table: FactTable, resolved: Graph, rows: np.ndarray | None
     shapes = sorted({s for s in resolved.subjects(None, None) if isinstance(s, URIRef)
                      and str(s).startswith(DERIVED_PREFIX)}, key=str)
     return {shape: evaluator.conforms(shape) for shape in shapes}
+
+
+def table_decisions(table: FactTable, resolved: Graph, rules: Iterable, parameters,
+                    rows: np.ndarray | None = None):
+    """The shapes' decisions (``rules.report.ShapeDecisions``) from the fact table: what ``report.shape_decisions``
+    computes with SPARQL, from the same ``holds:*``, ``derived:*`` and condition shapes, for the focus rows ``rows``
+    (default: all live rows). Held claims are the safeguard instances (IRIs) of a deployment that have the type of
+    a ``holds:*`` shape and conform to its qualified value shape."""
+    from dge_graph.rules.report import ShapeDecisions, claim_shape, derived_shapes, holds_shapes
+
+    evaluator = TableEvaluator(table, resolved, rows)
+    deployments = table.target_mask(evaluator.rows, [DGE.Deployment])
+    focus = table.focus.keys
+    scope = evaluator.rows
+
+    def nodes(mask: np.ndarray) -> frozenset[URIRef]:
+        return frozenset(str.__new__(URIRef, focus[r][1:-1]) for r in scope[mask & deployments].tolist()
+                         if focus[r].startswith("<"))
+
+    held: dict[URIRef, set[URIRef]] = {}
+    claims: set[URIRef] = set()
+    claim_level: Level = (DGE.hasSafeguard,)
+    for shape, safeguard_type in holds_shapes(resolved).items():
+        for deployment in nodes(evaluator.conforms(shape)):
+            held.setdefault(deployment, set()).add(safeguard_type)
+        if (claim_level, DGE.safeguardType) not in table.relations:
+            continue
+        conforming = evaluator.conforms(claim_shape(resolved, shape), claim_level)
+        owner, values = evaluator.edges(claim_level, DGE.safeguardType)
+        typed = np.zeros(len(conforming), dtype=bool)
+        typed[owner[evaluator.equals((*claim_level, DGE.safeguardType), safeguard_type)[values]]] = True
+        # a claim counts when a deployment (not only some other focus node) has it
+        owner_of_claim, claim_rows = evaluator.edges(ROOT, DGE.hasSafeguard)
+        reached = np.zeros(len(conforming), dtype=bool)
+        reached[evaluator.positions(claim_level, claim_rows[deployments[owner_of_claim]])] = True
+        keys = table.levels[claim_level].keys
+        claim_scope = evaluator.scope(claim_level)
+        claims.update(str.__new__(URIRef, keys[r][1:-1]) for r in claim_scope[conforming & typed & reached].tolist()
+                      if keys[r].startswith("<"))
+    derived = {shape: nodes(evaluator.conforms(shape)) for shape in derived_shapes(resolved)}
+    applicable = {rule.requirement: nodes(evaluator.conforms(rule.condition))
+                  for rule in rules if rule.active(parameters)}
+    return ShapeDecisions(held={d: frozenset(t) for d, t in held.items()}, held_claims=frozenset(claims),
+                          derived=derived, applicable=applicable)
