@@ -345,6 +345,18 @@ class FactTable:
         live = np.ones(len(levels[ROOT]), dtype=bool)
         return cls(plan, closure, levels, relations, live, fingerprint, focus_classes)
 
+    @classmethod
+    def read_nodes(cls, store: Store, plan: ReadPlan, focus_nodes: Iterable[URIRef]) -> FactTable:
+        """A table of only the given focus nodes (those that are instances of a target class): the few queries
+        of ``update_rows`` on an empty table, whatever the size of the store (incremental re-validation)."""
+        levels = {ROOT: NodeLevel([], {})}
+        for level, predicate in plan.relations:
+            levels.setdefault((*level, predicate), NodeLevel([], {}))
+        relations = {key: Relation(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)) for key in plan.relations}
+        table = cls(plan, _class_closure(store, plan.target_classes), levels, relations, np.zeros(0, dtype=bool))
+        table.update_rows(store, focus_nodes)
+        return table
+
     def update_rows(self, store: Store, focus_nodes: Iterable[URIRef]) -> np.ndarray:
         """Read the rows of ``focus_nodes`` again from ``store``, in place: their new rows are appended and the old
         ones masked (a node no longer an instance of a target class gets no new row). Returns the new rows, the

@@ -200,11 +200,15 @@ class DeploymentFacts:
     """property -> deployment -> its values."""
 
 
-def deployment_facts(store: Store) -> DeploymentFacts:
+def deployment_facts(store: Store, deployments: Iterable[URIRef] | None = None) -> DeploymentFacts:
+    """The facts of every deployment, or of the given ones (incremental re-validation)."""
     properties = (DGE.municipality, DGE.deploymentStatus, DGE.hasSafeguard) + BREAKDOWN_PROPERTIES
     listed = ", ".join(f"<{p}>" for p in properties)
+    restrict = "" if deployments is None else \
+        "VALUES ?deployment { " + " ".join(f"<{d}>" for d in deployments) + " } "
     result = store.evaluate(
-        f"SELECT ?deployment ?p ?o WHERE {{ ?deployment a <{DGE.Deployment}> ; ?p ?o . FILTER(?p IN ({listed})) }}")
+        f"SELECT ?deployment ?p ?o WHERE {{ {restrict}?deployment a <{DGE.Deployment}> ; ?p ?o . "
+        f"FILTER(?p IN ({listed})) }}")
     municipality: dict[URIRef, URIRef] = {}
     in_use: set[URIRef] = set()
     claims: dict[URIRef, set[URIRef]] = {}
