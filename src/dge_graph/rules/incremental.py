@@ -31,7 +31,7 @@ from dge_graph.kernel.namespaces import DGE, RDF, XSD
 from dge_graph.rules import report as results
 from dge_graph.rules.fact_table import FactTable
 from dge_graph.rules.validate import Parameters, ShapeSet, findings_from, load_shapes
-from dge_graph.rules.vector_engine import read_plan, table_decisions, table_violations
+from dge_graph.rules.vector_engine import ShapeReading, read_plan, table_decisions, table_violations
 from dge_graph.store import Store
 
 RESULT_PREDICATES = (DGE.missesRequirement, DGE.holdsSafeguardType, DGE.satisfiesShape, DGE.subjectToRequirement)
@@ -83,7 +83,7 @@ class Revalidator:
 
     def __init__(self, shapes: ShapeSet | None = None):
         self._shapes = shapes
-        self._resolved: dict[Parameters, object] = {}
+        self._resolved: dict[Parameters, tuple] = {}
 
     @property
     def shapes(self) -> ShapeSet:
@@ -91,19 +91,21 @@ class Revalidator:
             self._shapes = load_shapes()
         return self._shapes
 
-    def resolved(self, parameters: Parameters):
+    def resolved(self, parameters: Parameters) -> tuple:
+        """(resolved shapes graph, read plan, shape reading) for these parameters, made once."""
         found = self._resolved.get(parameters)
         if found is None:
-            found = self._resolved[parameters] = self.shapes.resolved(parameters)
+            resolved = self.shapes.resolved(parameters)
+            found = self._resolved[parameters] = (resolved, read_plan(resolved, self.shapes.rules), ShapeReading())
         return found
 
     def contribution(self, store: Store, deployments: Iterable[URIRef], parameters: Parameters) -> Contribution:
         deployments = frozenset(deployments)
-        resolved = self.resolved(parameters)
+        resolved, plan, reading = self.resolved(parameters)
         rules = self.shapes.rules
-        table = FactTable.read_nodes(store, read_plan(resolved, rules), sorted(deployments, key=str))
-        violations = table_violations(table, resolved, rules, parameters=parameters)
-        decisions = table_decisions(table, resolved, rules, parameters)
+        table = FactTable.read_nodes(store, plan, sorted(deployments, key=str))
+        violations = table_violations(table, resolved, rules, parameters=parameters, reading=reading)
+        decisions = table_decisions(table, resolved, rules, parameters, reading=reading)
         findings = findings_from(violations, self.shapes, parameters, {})
         facts = results.deployment_facts(store, sorted(deployments, key=str)) if deployments else \
             results.DeploymentFacts({}, frozenset(), {}, {p: {} for p in results.BREAKDOWN_PROPERTIES})

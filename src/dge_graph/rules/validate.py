@@ -615,13 +615,14 @@ def validate_store(
     resolved = shapes.resolved(parameters)
     decisions = None
     if engine == "table":  # one table read serves the findings and the decisions
-        from dge_graph.rules.vector_engine import table_decisions
+        from dge_graph.rules.vector_engine import ShapeReading, table_decisions
         from dge_graph.rules.vector_engine import table_violations as evaluate
 
         table = fact_table(store, resolved, shapes.rules, table_cache)
-        violations = evaluate(table, resolved, shapes.rules, parameters=parameters)
+        reading = ShapeReading()
+        violations = evaluate(table, resolved, shapes.rules, parameters=parameters, reading=reading)
         if decide:
-            decisions = table_decisions(table, resolved, shapes.rules, parameters)
+            decisions = table_decisions(table, resolved, shapes.rules, parameters, reading=reading)
     else:
         violations = engine_violations(engine, store, resolved, shapes.rules, parameters, cache=table_cache)
         if decide:
