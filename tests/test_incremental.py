@@ -104,3 +104,17 @@ def test_without_a_stored_result_an_import_validates_nothing(tmp_path, capsys):
     store = OxigraphStore(path)
     assert not store.query(f"ASK {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ ?s ?p ?o }} }}")
     store.close()
+
+
+def test_all_deployment_facts_read_by_tsv_equal_the_per_deployment_query(project_graph_store):
+    """``deployment_facts(store)`` (one TSV query per property) gives the facts of the restricted SPARQL query."""
+    from dge_graph.rules.report import deployment_facts
+
+    everything = deployment_facts(project_graph_store)
+    some = sorted(everything.municipality)[:400]
+    restricted = deployment_facts(project_graph_store, some)
+    assert len(some) == 400 and restricted.municipality == {d: everything.municipality[d] for d in some}
+    assert restricted.in_use == everything.in_use & set(some) and restricted.in_use
+    assert restricted.claims == {d: c for d, c in everything.claims.items() if d in some} and restricted.claims
+    for prop, by_deployment in everything.values.items():
+        assert restricted.values[prop] == {d: v for d, v in by_deployment.items() if d in some}
