@@ -118,3 +118,35 @@ def test_all_deployment_facts_read_by_tsv_equal_the_per_deployment_query(project
     assert restricted.claims == {d: c for d, c in everything.claims.items() if d in some} and restricted.claims
     for prop, by_deployment in everything.values.items():
         assert restricted.values[prop] == {d: v for d, v in by_deployment.items() if d in some}
+
+
+def test_graph_store_put_of_one_deployment_updates_the_profile_without_a_full_run(validated_store, tmp_path):
+    """The API's write path: a Graph Store PUT of a graph with one deployment re-validates it alone; the very next
+    profile request (JSON) shows its municipality's new findings, and the result is that of a full run."""
+    from api_support import TOKEN, client_for
+    from rdflib import Graph
+
+    from dge_graph.ingest.intake import read_intake
+
+    path = _copy(validated_store, tmp_path)
+    store = OxigraphStore(path)
+    graph = Graph()
+    batch = read_intake(FIXTURES / "good.yaml")
+    deployment = next(iri for ident, iri in batch.deployments if ident == "test-bodycams")
+    for triple in batch.graph.triples((deployment, None, None)):
+        graph.add(triple)
+        for more in batch.graph.triples((triple[2], None, None)):  # its safeguard instances
+            graph.add(more)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    with client_for(store, update_token=TOKEN) as client:
+        before = client.get("/municipalities/GM0344", headers={"Accept": "application/json"})
+        answer = client.put("/rdf-graph-store", params={"graph": "urn:dge-graph:test:incremental"},
+                            content=graph.serialize(format="turtle"),
+                            headers={**headers, "Content-Type": "text/turtle"})
+        assert answer.status_code == 201, answer.text
+        after = client.get("/municipalities/GM0344", headers={"Accept": "application/json"})
+    assert before.status_code == after.status_code == 200
+    assert before.json() != after.json()
+    incremental = _stored(store)
+    store.close()
+    assert incremental == _full_rerun(path)

@@ -270,15 +270,14 @@ def _recount(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[
             requirement = values[f"<{DGE.requirement}>"]
             province = values.get(f"<{DGE.forProvince}>")
             where = f"?m <{DGE.province}> {province} ." if province else ""
-            count = _count_query(store, f"?x a <{DGE.RequirementMeasures}> ; <{DGE.forMunicipality}> ?m ; "
-                                        f"<{DGE.requirement}> {requirement} .", where, kept, touched, requirement,
+            # only per-municipality requirement measures have both properties (no type test: 3x faster)
+            count = _count_query(store, f"?x <{DGE.requirement}> {requirement} ; <{DGE.forMunicipality}> ?m .", where, kept, touched, requirement,
                                  province)
             _set(triples, f"<{DGE.municipalities}>", count)
         elif kind == f"<{DGE.SupplierMeasures}>":
             supplier = values[f"<{DGE.supplier}>"]
-            count = _count_query(store, f"?x a <{DGE.DeploymentBreakdown}> ; <{DGE.forMunicipality}> ?m ; "
-                                        f"<{DGE.breakdownProperty}> <{DGE.supplier}> ; "
-                                        f"<{DGE.breakdownValue}> {supplier} .", "", kept, touched, supplier, None)
+            count = _count_query(store, f"?x <{DGE.breakdownValue}> {supplier} ; "
+                                        f"<{DGE.breakdownProperty}> <{DGE.supplier}> ; <{DGE.forMunicipality}> ?m .", "", kept, touched, supplier, None)
             _set(triples, f"<{DGE.municipalities}>", count)
     _medians(store, kept, touched)
 
