@@ -91,6 +91,10 @@ def size_metrics(size: dict) -> dict:
     m["validate_engine_s"] = validate.get("engine_seconds")
     m["validate_index_s"] = validate.get("index_seconds")
     m["validate_rss"] = validate.get("peak_rss_mb")
+    m["validate_store_s"] = validate.get("store_report_seconds")
+    m["validate_engine"] = validate.get("engine")
+    m["sparql_engine_s"] = validate.get("sparql_engine_seconds")
+    m["identical_to_sparql"] = validate.get("identical_to_sparql")
     m["findings"] = validate.get("findings")
     m["validate_note"] = _skip_note(size.get("validate"))
     pys = size.get("pyshacl") or {}
@@ -210,9 +214,16 @@ def render(data: dict) -> str:
                     f"deployments" + _verdict(estimate, TARGETS["validate_s"], big(m)))
         return m["validate_note"] or "–"
 
-    row("validate all rules (SPARQL engine), s", "≤ 5 s at 100k deployments", validate_cell)
-    row("… of which rule queries and findings / deployment index, s", "",
-        lambda m: m["validate_note"] or f"{_num(m['validate_engine_s'], 2)} / {_num(m['validate_index_s'], 2)}")
+    row("validate all rules, report stored, end to end, s (engine)", "≤ 5 s at 100k deployments",
+        lambda m: validate_cell(m) + (f" ({m['validate_engine']})" if m.get("validate_engine") else ""))
+    row("… of which rules, decisions and findings / deployment index / storing result and measures, s", "",
+        lambda m: m["validate_note"] or f"{_num(m['validate_engine_s'], 2)} / {_num(m['validate_index_s'], 2)} / "
+        f"{_num(m.get('validate_store_s'), 2)}")
+    row("… peak memory, MB", "≤ 4 GB at 100k deployments", lambda m: m["validate_note"] or _num(m["validate_rss"], 0))
+    row("compiled-SPARQL engine on the same store (baseline), s; same findings", "(baseline)",
+        lambda m: m["validate_note"] or (f"{_num(m.get('sparql_engine_s'), 2)}; "
+                                         + ("yes ✅" if m.get("identical_to_sparql") else "NO ❌")
+                                         if m.get("sparql_engine_s") is not None else "not run"))
     row("findings (deployment × rule)", "", lambda m: _num(m["findings"], 0))
     row("pyshacl on a sample: deployments, s", "(reference)",
         lambda m: m["pyshacl_note"] or f"{m.get('pyshacl_sample')}, {_num(m.get('pyshacl_s'))}")

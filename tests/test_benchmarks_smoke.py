@@ -56,6 +56,7 @@ def test_tiny_run_records_every_stage_and_renders_every_row(tmp_path):
     # the SPARQL engine and pyshacl agree on the sample, and with the full-store run
     assert size["pyshacl"]["identical_on_sample"] and size["pyshacl"]["identical_to_full_store"]
     assert size["validate"]["findings"] > 0
+    assert size["validate"]["engine"] == "table" and size["validate"]["identical_to_sparql"] is True
     labels = {case.label for case in query_cases()}
     assert set(size["queries"]["cases"]) == labels
 

@@ -366,3 +366,35 @@ def test_incremental_update_equals_a_full_rerun(shapes, random_data):
     assert incremental == table_violations(table.compacted(), resolved, shapes.rules, parameters=parameters)
     assert {f for f, _ in delta} >= {added, enriched} and removed not in {f for f, _ in incremental}
     assert before != incremental
+
+
+# ---- the shapes' decisions: table engine against the SPARQL path ---------------------------------------------
+
+
+def _decisions_of_both(store: OxigraphStore, shapes, parameters: Parameters):
+    from dge_graph.rules.report import shape_decisions
+    from dge_graph.rules.vector_engine import table_decisions
+
+    resolved = shapes.resolved(parameters)
+    table = FactTable.read(store, read_plan(resolved, shapes.rules))
+    return (table_decisions(table, resolved, shapes.rules, parameters),
+            shape_decisions(store, resolved, shapes.rules, parameters))
+
+
+@pytest.mark.parametrize("parameters", RUN_PARAMETERS, ids=lambda p: f"{p.evaluation_date}/hr{p.hr_date}")
+def test_random_deployments_decisions_table_and_sparql_agree(shapes, random_data, parameters):
+    """Held safeguard types, held claims, derived predicates and applicable rules of 1,200 random deployments
+    (blank and IRI safeguard instances) are the same from the fact table as from the SPARQL decisions."""
+    _graph, store = random_data
+    table, sparql = _decisions_of_both(store, shapes, parameters)
+    assert table.held and table.held == sparql.held
+    assert table.derived == sparql.derived
+    assert table.applicable == sparql.applicable and any(table.applicable.values())
+    assert table.held_claims and table.held_claims == {c for c in sparql.held_claims if "://" in str(c)}
+
+
+@pytest.mark.parametrize("date", PROJECT_DATES)
+def test_project_data_decisions_table_and_sparql_agree(shapes, project_graph_store, date):
+    table, sparql = _decisions_of_both(project_graph_store, shapes, Parameters(date, HR_READINGS[1]))
+    assert (table.held, table.derived, table.applicable) == (sparql.held, sparql.derived, sparql.applicable)
+    assert table.held_claims == {c for c in sparql.held_claims if "://" in str(c)}

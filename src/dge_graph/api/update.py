@@ -22,6 +22,7 @@ import uuid
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from rdflib import URIRef
 
 from dge_graph.api.auth import require_update_token
 from dge_graph.api.caching import store_written
@@ -34,7 +35,7 @@ from dge_graph.kernel.media_types import TRIPLE_MEDIA_TYPES, rdf_format
 from dge_graph.api.sparql import ProtocolError, _plain, _run_update, decode_operation, named_graphs
 from dge_graph.kernel import conneg
 from dge_graph.kernel.config import Settings
-from dge_graph.kernel.namespaces import PREFIXES
+from dge_graph.kernel.namespaces import DGE, PREFIXES, RDF
 from dge_graph.kernel.terms import InvalidIRI, checked_iri, iri_ref
 from dge_graph.store import QueryTimeout, Store, StoreError, quads_to_ntriples
 
@@ -142,11 +143,35 @@ def graph_content(store: Store, graph: str | None) -> list[ox.Triple]:
     return store.unnamed_graph_triples()
 
 
-async def _write(request: Request, store: Store, update: str) -> None:
+async def _write(request: Request, store: Store, update: str, *, graph: str | None = None,
+                 data: str = "") -> None:
+    """Run ``update``; when it replaces, merges or drops the named graph ``graph`` (new content ``data``), a
+    stored validation result is kept true for the deployments it changes (``_revalidating``)."""
     try:
-        await run_in_threadpool(store.update, update)
+        await run_in_threadpool(_revalidating, request, store, graph, data, lambda: store.update(update))
     finally:
         store_written(request)
+
+
+def _revalidating(request: Request, store: Store, graph: str | None, data: str, write) -> None:
+    """``write()``, re-validating the deployments of ``graph`` (as it was) and of ``data`` (N-Triples) alone
+    (``rules.incremental``: findings, decisions and measures of the stored result; nothing when none is stored).
+    The app keeps one ``Revalidator`` (shapes parsed once per app)."""
+    if graph is None:
+        write()
+        return
+    from dge_graph.rules.incremental import Revalidator, graph_deployments
+
+    revalidator = getattr(request.app.state, "revalidator", None)
+    if revalidator is None:
+        revalidator = request.app.state.revalidator = Revalidator()
+    deployment_type = f"<{RDF.type}> <{DGE.Deployment}>"
+    affected = graph_deployments(store, graph) | {
+        URIRef(line.split(" ", 1)[0][1:-1]) for line in data.splitlines()
+        if line.startswith("<") and f" {deployment_type} " in line}
+    pending = revalidator.before_write(store, affected) if affected else None
+    write()
+    revalidator.after_write(store, pending)
 
 
 async def serve_graph(request: Request, store: Store, settings: Settings, target: str | None,
@@ -170,7 +195,8 @@ async def serve_graph(request: Request, store: Store, settings: Settings, target
         if not exists:
             return _plain(404, f"no graph <{target}>")
         await _write(request, store, "DROP SILENT DEFAULT" if target is DEFAULT_GRAPH
-                     else f"DROP SILENT GRAPH {iri_ref(target)}")
+                     else f"DROP SILENT GRAPH {iri_ref(target)}",
+                     graph=None if target is DEFAULT_GRAPH else target)
         return Response(status_code=204)
     data = (await _body_as_ntriples(request, target or str(request.url))).decode("utf-8")
     if method == "PUT":
@@ -178,13 +204,15 @@ async def serve_graph(request: Request, store: Store, settings: Settings, target
             await _write(request, store, f"DROP SILENT DEFAULT ;\nINSERT DATA {{\n{data}}}")
         else:
             try:
-                await run_in_threadpool(store.replace_graphs, {target: data.encode("utf-8")})
+                await run_in_threadpool(_revalidating, request, store, target, data,
+                                        lambda: store.replace_graphs({target: data.encode("utf-8")}))
             finally:
                 store_written(request)
         return Response(status_code=204 if exists else 201)
     # POST: merge into the graph (creating it if need be)
     inner = data if target is DEFAULT_GRAPH else f"GRAPH {iri_ref(target)} {{\n{data}}}"
-    await _write(request, store, f"INSERT DATA {{\n{inner}}}")
+    await _write(request, store, f"INSERT DATA {{\n{inner}}}", graph=None if target is DEFAULT_GRAPH else target,
+                 data=data)
     if create:
         return Response(status_code=201, headers={"Location": target})
     return Response(status_code=204 if exists else 201)

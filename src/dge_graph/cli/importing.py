@@ -109,6 +109,31 @@ def register(subparsers, add_store_option) -> None:
     kader.set_defaults(handler=handle_algoritmekader)
 
 
+def revalidated_write(store, graph_name, graph, write, *, also_graphs=()):
+    """``write()`` (an import that replaces ``graph_name`` with ``graph``), keeping a stored validation result true
+    for the deployments it changes: those of the old and of the new content are re-evaluated alone and their
+    findings, decisions and measures replaced (``rules.incremental``; nothing when no result is stored).
+    Returns (the write's result, the re-validation's result or None)."""
+    from dge_graph.kernel.namespaces import DGE, RDF
+    from dge_graph.rules.incremental import Revalidator, graph_deployments
+
+    affected = graph_deployments(store, graph_name) | set(graph.subjects(RDF.type, DGE.Deployment))
+    for other in also_graphs:  # graphs the write drops
+        affected |= graph_deployments(store, other)
+    revalidator = Revalidator()
+    pending = revalidator.before_write(store, affected)
+    result = write()
+    outcome = revalidator.after_write(store, pending) if pending is not None and result.written else None
+    return result, outcome
+
+
+def _say_revalidated(outcome) -> None:
+    if outcome is not None:
+        print(f"validation result updated for {outcome.deployments} deployment(s) in "
+              f"{len(outcome.municipalities)} municipalit(y/ies) (findings {outcome.findings_before} -> "
+              f"{outcome.findings_after}); no full re-validation needed")
+
+
 def handle_intake(args, settings) -> int:
     from dge_graph.ingest.intake import read_intake
 
@@ -121,11 +146,17 @@ def handle_intake(args, settings) -> int:
         if clashes and not args.replace:
             raise CommandError(duplicate_ids_message(args.file, batch, clashes))
         remaining = graphs_without(store, clashes) if clashes else {}
-        result = write_import(store, graph_name, batch.graph, source_file=args.file.name)
-        if remaining:  # after the import is in place: a failure here leaves both copies, never neither
-            store.replace_graphs(remaining)
+
+        def write():
+            written = write_import(store, graph_name, batch.graph, source_file=args.file.name)
+            if remaining:  # after the import is in place: a failure here leaves both copies, never neither
+                store.replace_graphs(remaining)
+            return written
+
+        result, outcome = revalidated_write(store, graph_name, batch.graph, write)
     finally:
         store.close()
+    _say_revalidated(outcome)
     if clashes:
         print(f"replaced {len(clashes)} deployment(s) that were already in the store: "
               + ", ".join(f"{ident} (in <{graph}>)" for ident, graphs in clashes.items() for graph in graphs))
@@ -202,10 +233,14 @@ def handle_algoritmeregister(args, settings) -> int:
     try:
         if not whole_register:
             _refuse_overlap_with_snapshot(store, batch, label)
-        result = write_import(store, graph_name, batch.graph, source_file=label,
-                              replaces=[SHIPPED_SNAPSHOT_GRAPH] if whole_register else ())
+        replaces = [SHIPPED_SNAPSHOT_GRAPH] if whole_register else []
+        result, outcome = revalidated_write(
+            store, graph_name, batch.graph,
+            lambda: write_import(store, graph_name, batch.graph, source_file=label, replaces=replaces),
+            also_graphs=replaces)
     finally:
         store.close()
+    _say_revalidated(outcome)
     state = "imported" if result.written else "unchanged (already imported)"
     print(f"{label} ({batch.record_format} format): {counts}; {state} into graph <{result.graph}>")
     if summary.unmatched_municipal:

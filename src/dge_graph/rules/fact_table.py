@@ -345,6 +345,18 @@ class FactTable:
         live = np.ones(len(levels[ROOT]), dtype=bool)
         return cls(plan, closure, levels, relations, live, fingerprint, focus_classes)
 
+    @classmethod
+    def read_nodes(cls, store: Store, plan: ReadPlan, focus_nodes: Iterable[URIRef]) -> FactTable:
+        """A table of only the given focus nodes (those that are instances of a target class): the few queries
+        of ``update_rows`` on an empty table, whatever the size of the store (incremental re-validation)."""
+        levels = {ROOT: NodeLevel([], {})}
+        for level, predicate in plan.relations:
+            levels.setdefault((*level, predicate), NodeLevel([], {}))
+        relations = {key: Relation(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)) for key in plan.relations}
+        table = cls(plan, _class_closure(store, plan.target_classes), levels, relations, np.zeros(0, dtype=bool))
+        table.update_rows(store, focus_nodes)
+        return table
+
     def update_rows(self, store: Store, focus_nodes: Iterable[URIRef]) -> np.ndarray:
         """Read the rows of ``focus_nodes`` again from ``store``, in place: their new rows are appended and the old
         ones masked (a node no longer an instance of a target class gets no new row). Returns the new rows, the
@@ -479,8 +491,10 @@ def _read_delta(store: Store, plan: ReadPlan, focus_keys: Sequence[str]) -> dict
         for depth, step in enumerate(level):
             chain.append(f"{subject} {term_key(step)} ?x{depth} .")
             subject = f"?x{depth}"
-        sparql = (f"SELECT ?s ?p ?o WHERE {{ {focus_values} {' '.join(chain)} BIND({subject} AS ?s) "
-                  f"VALUES ?p {{ {' '.join(term_key(p) for p in predicates)} }} ?s ?p ?o }}")
+        # the subject's own variable in the last pattern (a BIND before it would make the store scan every
+        # subject of the predicates: seconds at national scale instead of milliseconds)
+        sparql = (f"SELECT ({subject} AS ?s) ?p ?o WHERE {{ {focus_values} {' '.join(chain)} "
+                  f"VALUES ?p {{ {' '.join(term_key(p) for p in predicates)} }} {subject} ?p ?o }}")
         for s, p, o in dict.fromkeys(map(tuple, _tsv_rows(store, sparql))):  # distinct
             columns = out.setdefault((level, URIRef(p[1:-1])), ([], []))
             columns[0].append(s)

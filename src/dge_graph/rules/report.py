@@ -205,11 +205,17 @@ class DeploymentFacts:
     """property -> deployment -> its values."""
 
 
-def deployment_facts(store: Store) -> DeploymentFacts:
+def deployment_facts(store: Store, deployments: Iterable[URIRef] | None = None) -> DeploymentFacts:
+    """The facts of every deployment, or of the given ones (incremental re-validation)."""
+    if deployments is None:
+        return _all_deployment_facts(store)
     properties = (DGE.municipality, DGE.deploymentStatus, DGE.hasSafeguard) + BREAKDOWN_PROPERTIES
     listed = ", ".join(f"<{p}>" for p in properties)
+    restrict = "" if deployments is None else \
+        "VALUES ?deployment { " + " ".join(f"<{d}>" for d in deployments) + " } "
     result = store.evaluate(
-        f"SELECT ?deployment ?p ?o WHERE {{ ?deployment a <{DGE.Deployment}> ; ?p ?o . FILTER(?p IN ({listed})) }}")
+        f"SELECT ?deployment ?p ?o WHERE {{ {restrict}?deployment a <{DGE.Deployment}> ; ?p ?o . "
+        f"FILTER(?p IN ({listed})) }}")
     municipality: dict[URIRef, URIRef] = {}
     in_use: set[URIRef] = set()
     claims: dict[URIRef, set[URIRef]] = {}
@@ -234,6 +240,46 @@ def deployment_facts(store: Store) -> DeploymentFacts:
         municipality=municipality, in_use=frozenset(in_use),
         claims={d: frozenset(c) for d, c in claims.items()},
         values={p: {d: frozenset(v) for d, v in by_d.items()} for p, by_d in values.items()})
+
+
+def _tsv_columns(store: Store, sparql: str) -> list[list[str]]:
+    """The columns of a SELECT whose variables are all bound, as TSV terms (serialised by the store, in Rust for
+    the embedded one: at national scale much faster than building a Python term per value)."""
+    body = store.query_serialized(sparql, select_media_type="text/tab-separated-values").body.decode("utf-8")
+    header, _, rest = body.partition("\n")
+    width = header.count("\t") + 1
+    cells = rest.replace("\n", "\t").split("\t")[:-1] if rest else []
+    return [cells[i::width] for i in range(width)]
+
+
+def _all_deployment_facts(store: Store) -> DeploymentFacts:
+    """``deployment_facts`` of every deployment, one TSV query per property (the same facts: IRI objects only,
+    the first municipality of a deployment)."""
+    (keys,) = _tsv_columns(store, f"SELECT ?d WHERE {{ ?d a <{DGE.Deployment}> }}")
+    deployments = {k: str.__new__(URIRef, k[1:-1]) for k in keys if k.startswith("<")}
+
+    def pairs(predicate: URIRef):
+        subjects, objects = _tsv_columns(store, f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
+        for s, o in zip(subjects, objects):
+            deployment = deployments.get(s)
+            if deployment is not None and o.startswith("<"):
+                yield deployment, str.__new__(URIRef, o[1:-1])
+
+    municipality: dict[URIRef, URIRef] = {}
+    for deployment, value in pairs(DGE.municipality):
+        municipality.setdefault(deployment, value)
+    in_use = frozenset(d for d, status in pairs(DGE.deploymentStatus) if status == IN_USE)
+    claims: dict[URIRef, set[URIRef]] = {}
+    for deployment, claim in pairs(DGE.hasSafeguard):
+        claims.setdefault(deployment, set()).add(claim)
+    values: dict[URIRef, dict[URIRef, frozenset[URIRef]]] = {}
+    for prop in BREAKDOWN_PROPERTIES:
+        collected: dict[URIRef, set[URIRef]] = {}
+        for deployment, value in pairs(prop):
+            collected.setdefault(deployment, set()).add(value)
+        values[prop] = {d: frozenset(v) for d, v in collected.items()}
+    return DeploymentFacts(municipality=municipality, in_use=in_use,
+                           claims={d: frozenset(c) for d, c in claims.items()}, values=values)
 
 
 @dataclass(frozen=True)

@@ -436,14 +436,19 @@ def table_violations(
     """The table engine: the rule shapes as NumPy predicates over the fact table of ``store``
     (``rules/fact_table.py``, ``rules/vector_engine.py``); ``cache`` (a ``FactTableCache``) keeps the table
     between runs while the data graphs do not change."""
-    from dge_graph.rules.fact_table import FactTable
-    from dge_graph.rules.vector_engine import read_plan
     from dge_graph.rules.vector_engine import table_violations as evaluate
 
     rules = tuple(rules)
-    plan = read_plan(resolved, rules)
-    table = cache.table(store, plan) if cache is not None else FactTable.read(store, plan)
-    return evaluate(table, resolved, rules, parameters=parameters)
+    return evaluate(fact_table(store, resolved, rules, cache), resolved, rules, parameters=parameters)
+
+
+def fact_table(store: Store, resolved: Graph, rules: Iterable[Rule], cache=None):
+    """The fact table of ``store`` for these shapes (from ``cache``, a ``FactTableCache``, when it has it)."""
+    from dge_graph.rules.fact_table import FactTable
+    from dge_graph.rules.vector_engine import read_plan
+
+    plan = read_plan(resolved, tuple(rules))
+    return cache.table(store, plan) if cache is not None else FactTable.read(store, plan)
 
 
 def default_engine(store: Store) -> str:
@@ -617,9 +622,11 @@ def validate_store(
     """Run every rule shape over the deployments in ``store`` (optionally those of one municipality).
 
     ``engine`` None: ``default_engine(store)``; ``table_cache``: a ``FactTableCache`` for the table engine.
-    The shapes' decisions (held safeguards, derived predicates, applicable rules; ``rules.report.shape_decisions``)
-    are always computed: they give each finding its evidence basis and each deployment its unknown decisive facts
-    (``rules.evidence``), and ``store_report`` writes them with the findings. ``decide`` is kept for callers."""
+    The shapes' decisions (held safeguards, derived predicates, applicable rules) are always computed: from the
+    fact table with the table engine (``vector_engine.table_decisions``), else by SPARQL
+    (``rules.report.shape_decisions``). They give each finding its evidence basis and each deployment its unknown
+    decisive facts (``rules.evidence``), and ``store_report`` writes them with the findings. ``decide`` is kept for
+    callers."""
     from dge_graph.rules.evidence import finding_bases, unknown_facts
     from dge_graph.rules.report import shape_decisions
 
@@ -628,14 +635,23 @@ def validate_store(
         raise ValidationError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     shapes = shapes or load_shapes()
     resolved = shapes.resolved(parameters)
-    violations = engine_violations(engine, store, resolved, shapes.rules, parameters, cache=table_cache)
+    if engine == "table":  # one table read serves the findings and the decisions
+        from dge_graph.rules.vector_engine import ShapeReading, table_decisions
+        from dge_graph.rules.vector_engine import table_violations as evaluate
+
+        table = fact_table(store, resolved, shapes.rules, table_cache)
+        reading = ShapeReading()
+        violations = evaluate(table, resolved, shapes.rules, parameters=parameters, reading=reading)
+        decisions = table_decisions(table, resolved, shapes.rules, parameters, reading=reading)
+    else:
+        violations = engine_violations(engine, store, resolved, shapes.rules, parameters, cache=table_cache)
+        decisions = shape_decisions(store, resolved, shapes.rules, parameters)
     index = deployment_index(store)
     findings = findings_from(violations, shapes, parameters, requirement_info(store), index)
     in_scope = [d for d, m in index.municipalities.items() if municipality is None or m == municipality]
     if municipality is not None:
         findings = tuple(f for f in findings if f.municipality == municipality)
     # the decisions also explain the findings (evidence basis, unknown facts), so they are computed every time
-    decisions = shape_decisions(store, resolved, shapes.rules, parameters)
     bases = finding_bases(store, resolved, shapes.rules, findings, decisions.held)
     findings = tuple(replace(f, basis=bases[(f.deployment, f.rule_id)]) for f in findings)
     return ValidationReport(

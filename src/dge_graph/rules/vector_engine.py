@@ -86,14 +86,28 @@ def compare(value: Node, bound: Literal, predicate: URIRef) -> bool:
         return False
 
 
+class ShapeReading:
+    """What evaluators read from one resolved shapes graph with rdflib, kept so that later evaluators over the same
+    graph (the decisions after the findings, every incremental re-validation) do not read it again."""
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[Node, URIRef], list[Node]] = {}
+        self.members: dict[tuple[Node, Node], list[Node]] = {}
+        self.deactivated: dict[Node, bool] = {}
+        self.checked: set[tuple[Node, frozenset]] = set()
+        self.paths: dict[Node, tuple[URIRef, ...]] = {}
+
+
 class TableEvaluator(ShapeReader):
     """Conformance of the rows of a fact table to the shapes of one parameter-resolved shapes graph.
 
     ``rows`` (focus rows) limits the evaluation to some deployments (incremental re-validation); every level below
     is then limited to the nodes reached from them. Results are memoised per (shape, level)."""
 
-    def __init__(self, table: FactTable, resolved: Graph, rows: np.ndarray | None = None):
+    def __init__(self, table: FactTable, resolved: Graph, rows: np.ndarray | None = None,
+                 reading: ShapeReading | None = None):
         super().__init__(resolved)
+        self.reading = reading if reading is not None else ShapeReading()
         self.table = table
         self.rows = table.live_rows() if rows is None else np.asarray(rows, dtype=np.int64)
         self._scopes: dict[Level, np.ndarray] = {ROOT: self.rows}
@@ -101,7 +115,7 @@ class TableEvaluator(ShapeReader):
         self._memo: dict[tuple[Node, Level], np.ndarray] = {}
         self._term_tests: dict[tuple, np.ndarray] = {}
         self._positions: dict[Level, np.ndarray] = {}
-        self._objects: dict[tuple[Node, URIRef], list[Node]] = {}
+        self._objects = self.reading.objects
 
     # ---- scopes: the rows of each level under evaluation -----------------------------------------------------
 
@@ -138,6 +152,30 @@ class TableEvaluator(ShapeReader):
         found = self._objects.get(key)
         if found is None:
             found = self._objects[key] = super().objects(shape, predicate)
+        return found
+
+    def members(self, shape: Node, head: Node) -> list[Node]:
+        key = (shape, head)
+        found = self.reading.members.get(key)
+        if found is None:
+            found = self.reading.members[key] = super().members(shape, head)
+        return found
+
+    def is_deactivated(self, shape: Node) -> bool:
+        found = self.reading.deactivated.get(shape)
+        if found is None:
+            found = self.reading.deactivated[shape] = super().is_deactivated(shape)
+        return found
+
+    def check_parameters(self, shape: Node, allowed: frozenset) -> None:
+        if (shape, allowed) not in self.reading.checked:
+            super().check_parameters(shape, allowed)
+            self.reading.checked.add((shape, allowed))
+
+    def path_steps(self, shape: Node) -> tuple[URIRef, ...]:
+        found = self.reading.paths.get(shape)
+        if found is None:
+            found = self.reading.paths[shape] = super().path_steps(shape)
         return found
 
     def path_edges(self, level: Level, steps: tuple[URIRef, ...]) -> tuple[np.ndarray, np.ndarray, Level]:
@@ -307,9 +345,10 @@ def read_plan(shapes: Graph, rules: Iterable) -> ReadPlan:
 
 
 def rule_results(table: FactTable, resolved: Graph, rules: Iterable, rows: np.ndarray | None = None,
-                 parameters=None) -> dict[URIRef, np.ndarray]:
-    """For each active rule shape: the focus rows (of ``rows``, default all live rows) that do not conform."""
-    evaluator = TableEvaluator(table, resolved, rows)
+                 parameters=None, reading: ShapeReading | None = None) -> dict[URIRef, np.ndarray]:
+    """For each active rule shape: the focus rows (of ``rows``, default all live rows) that do not conform.
+    ``reading``: the ``ShapeReading`` of ``resolved`` from an earlier evaluation (filled in when given)."""
+    evaluator = TableEvaluator(table, resolved, rows, reading)
     found = {}
     for rule in rules:
         active = rule.active(parameters) if parameters is not None else \
@@ -324,10 +363,10 @@ def rule_results(table: FactTable, resolved: Graph, rules: Iterable, rows: np.nd
 
 
 def table_violations(table: FactTable, resolved: Graph, rules: Iterable, rows: np.ndarray | None = None,
-                     parameters=None) -> set[tuple[Node, URIRef]]:
+                     parameters=None, reading: ShapeReading | None = None) -> set[tuple[Node, URIRef]]:
     """(focus node, rule shape) for every active rule a focus node does not conform to (as ``sparql_violations``)."""
     out = set()
-    for shape, failing in rule_results(table, resolved, rules, rows, parameters).items():
+    for shape, failing in rule_results(table, resolved, rules, rows, parameters, reading).items():
         out.update((node, shape) for node in table.focus_nodes(failing.tolist()))
     return out
 
@@ -349,3 +388,47 @@ def derived_decisions(table: FactTable, resolved: Graph, rows: np.ndarray | None
     shapes = sorted({s for s in resolved.subjects(None, None) if isinstance(s, URIRef)
                      and str(s).startswith(DERIVED_PREFIX)}, key=str)
     return {shape: evaluator.conforms(shape) for shape in shapes}
+
+
+def table_decisions(table: FactTable, resolved: Graph, rules: Iterable, parameters,
+                    rows: np.ndarray | None = None, reading: ShapeReading | None = None):
+    """The shapes' decisions (``rules.report.ShapeDecisions``) from the fact table: what ``report.shape_decisions``
+    computes with SPARQL, from the same ``holds:*``, ``derived:*`` and condition shapes, for the focus rows ``rows``
+    (default: all live rows). Held claims are the safeguard instances (IRIs) of a deployment that have the type of
+    a ``holds:*`` shape and conform to its qualified value shape."""
+    from dge_graph.rules.report import ShapeDecisions, claim_shape, derived_shapes, holds_shapes
+
+    evaluator = TableEvaluator(table, resolved, rows, reading)
+    deployments = table.target_mask(evaluator.rows, [DGE.Deployment])
+    focus = table.focus.keys
+    scope = evaluator.rows
+
+    def nodes(mask: np.ndarray) -> frozenset[URIRef]:
+        return frozenset(str.__new__(URIRef, focus[r][1:-1]) for r in scope[mask & deployments].tolist()
+                         if focus[r].startswith("<"))
+
+    held: dict[URIRef, set[URIRef]] = {}
+    claims: set[URIRef] = set()
+    claim_level: Level = (DGE.hasSafeguard,)
+    for shape, safeguard_type in holds_shapes(resolved).items():
+        for deployment in nodes(evaluator.conforms(shape)):
+            held.setdefault(deployment, set()).add(safeguard_type)
+        if (claim_level, DGE.safeguardType) not in table.relations:
+            continue
+        conforming = evaluator.conforms(claim_shape(resolved, shape), claim_level)
+        owner, values = evaluator.edges(claim_level, DGE.safeguardType)
+        typed = np.zeros(len(conforming), dtype=bool)
+        typed[owner[evaluator.equals((*claim_level, DGE.safeguardType), safeguard_type)[values]]] = True
+        # a claim counts when a deployment (not only some other focus node) has it
+        owner_of_claim, claim_rows = evaluator.edges(ROOT, DGE.hasSafeguard)
+        reached = np.zeros(len(conforming), dtype=bool)
+        reached[evaluator.positions(claim_level, claim_rows[deployments[owner_of_claim]])] = True
+        keys = table.levels[claim_level].keys
+        claim_scope = evaluator.scope(claim_level)
+        claims.update(str.__new__(URIRef, keys[r][1:-1]) for r in claim_scope[conforming & typed & reached].tolist()
+                      if keys[r].startswith("<"))
+    derived = {shape: nodes(evaluator.conforms(shape)) for shape in derived_shapes(resolved)}
+    applicable = {rule.requirement: nodes(evaluator.conforms(rule.condition))
+                  for rule in rules if rule.active(parameters)}
+    return ShapeDecisions(held={d: frozenset(t) for d, t in held.items()}, held_claims=frozenset(claims),
+                          derived=derived, applicable=applicable)

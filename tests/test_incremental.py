@@ -1,0 +1,152 @@
+"""Incremental re-validation (``rules/incremental.py``): an import re-evaluates only the deployments it changes,
+and the stored result and measures are then exactly those of a full re-validation of the new data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dge_graph.cli import main
+from dge_graph.ingest.build import build, discover_sources
+from dge_graph.rules.report import LATEST_RESULT_GRAPH, MEASURES_GRAPH
+from dge_graph.rules.validate import Parameters, load_shapes, store_report, validate_store
+from dge_graph.store import OxigraphStore
+
+FIXTURES = Path(__file__).parent / "fixtures" / "intake"
+DATE = dt.date(2026, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def validated_store(tmp_path_factory):
+    """The project built and validated (full run, result stored), on disk."""
+    path = tmp_path_factory.mktemp("incremental") / "store"
+    store = OxigraphStore(path)
+    build(store, discover_sources())
+    store_report(store, validate_store(store, Parameters(DATE), decide=True))
+    store.close()
+    return path
+
+
+def _stored(store: OxigraphStore) -> tuple[set, set, str]:
+    """The result graph without the run's own triples, the measures graph, and deploymentsChecked."""
+    result = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ ?s ?p ?o "
+                         "FILTER NOT EXISTS { ?s a <https://w3id.org/dge-graph/def#ValidationRun> } } }").rows
+    measures = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{MEASURES_GRAPH}> {{ ?s ?p ?o }} }}").rows
+    checked = store.query(f"SELECT ?n WHERE {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ ?r "
+                          "<https://w3id.org/dge-graph/def#deploymentsChecked> ?n } }").rows
+    as_set = lambda rows: {(r["s"], r["p"], r["o"].toPython() if hasattr(r["o"], "toPython") else r["o"])  # noqa: E731
+                           for r in rows}
+    return as_set(result), as_set(measures), str(checked[0]["n"])
+
+
+def _full_rerun(path: Path) -> tuple[set, set, str]:
+    store = OxigraphStore(path)
+    try:
+        store_report(store, validate_store(store, Parameters(DATE), decide=True))
+        return _stored(store)
+    finally:
+        store.close()
+
+
+def _copy(path: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "store"
+    shutil.copytree(path, target)
+    return target
+
+
+@pytest.mark.parametrize("file", ["good.yaml", "good.csv"])
+def test_import_intake_updates_the_result_as_a_full_revalidation_would(validated_store, tmp_path, capsys, file):
+    path = _copy(validated_store, tmp_path)
+    store = OxigraphStore(path)
+    before = _stored(store)
+    store.close()
+    assert main(["import", "intake", str(FIXTURES / file), "--store", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "validation result updated for" in out and "no full re-validation" in out
+    store = OxigraphStore(path)
+    incremental = _stored(store)
+    store.close()
+    assert incremental != before  # the imported deployments changed findings and measures
+    assert incremental == _full_rerun(path)
+
+
+def test_changing_one_deployment_changes_its_municipalitys_measures(validated_store, tmp_path, capsys):
+    path = _copy(validated_store, tmp_path)
+    source = tmp_path / "one.yaml"
+    text = (FIXTURES / "good.yaml").read_text(encoding="utf-8")
+    source.write_text(text, encoding="utf-8")
+    assert main(["import", "intake", str(source), "--store", str(path)]) == 0
+    store = OxigraphStore(path)
+    first = _stored(store)
+    store.close()
+    # the same deployment, now with a DPIA on record nowhere and the DPO consulted
+    source.write_text(text.replace("hasDPIA: true", "hasDPIA: false").replace("dpoConsulted: false",
+                                                                              "dpoConsulted: true"), encoding="utf-8")
+    assert main(["import", "intake", str(source), "--store", str(path)]) == 0
+    assert "validation result updated for 2 deployment(s)" in capsys.readouterr().out
+    store = OxigraphStore(path)
+    second = _stored(store)
+    store.close()
+    assert second[0] != first[0] and second[1] != first[1]
+    assert second == _full_rerun(path)
+
+
+def test_without_a_stored_result_an_import_validates_nothing(tmp_path, capsys):
+    path = tmp_path / "store"
+    store = OxigraphStore(path)
+    build(store, discover_sources())
+    store.close()
+    assert main(["import", "intake", str(FIXTURES / "good.yaml"), "--store", str(path)]) == 0
+    assert "validation result updated" not in capsys.readouterr().out
+    store = OxigraphStore(path)
+    assert not store.query(f"ASK {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ ?s ?p ?o }} }}")
+    store.close()
+
+
+def test_all_deployment_facts_read_by_tsv_equal_the_per_deployment_query(project_graph_store):
+    """``deployment_facts(store)`` (one TSV query per property) gives the facts of the restricted SPARQL query."""
+    from dge_graph.rules.report import deployment_facts
+
+    everything = deployment_facts(project_graph_store)
+    some = sorted(everything.municipality)[:400]
+    restricted = deployment_facts(project_graph_store, some)
+    assert len(some) == 400 and restricted.municipality == {d: everything.municipality[d] for d in some}
+    assert restricted.in_use == everything.in_use & set(some) and restricted.in_use
+    assert restricted.claims == {d: c for d, c in everything.claims.items() if d in some} and restricted.claims
+    for prop, by_deployment in everything.values.items():
+        assert restricted.values[prop] == {d: v for d, v in by_deployment.items() if d in some}
+
+
+def test_graph_store_put_of_one_deployment_updates_the_profile_without_a_full_run(validated_store, tmp_path):
+    """The API's write path: a Graph Store PUT of a graph with one deployment re-validates it alone; the very next
+    profile request (JSON) shows its municipality's new findings, and the result is that of a full run."""
+    from api_support import TOKEN, client_for
+    from rdflib import Graph
+
+    from dge_graph.ingest.intake import read_intake
+
+    path = _copy(validated_store, tmp_path)
+    store = OxigraphStore(path)
+    graph = Graph()
+    batch = read_intake(FIXTURES / "good.yaml")
+    deployment = next(iri for ident, iri in batch.deployments if ident == "test-bodycams")
+    for triple in batch.graph.triples((deployment, None, None)):
+        graph.add(triple)
+        for more in batch.graph.triples((triple[2], None, None)):  # its safeguard instances
+            graph.add(more)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    with client_for(store, update_token=TOKEN) as client:
+        before = client.get("/municipalities/GM0344", headers={"Accept": "application/json"})
+        answer = client.put("/rdf-graph-store", params={"graph": "urn:dge-graph:test:incremental"},
+                            content=graph.serialize(format="turtle"),
+                            headers={**headers, "Content-Type": "text/turtle"})
+        assert answer.status_code == 201, answer.text
+        after = client.get("/municipalities/GM0344", headers={"Accept": "application/json"})
+    assert before.status_code == after.status_code == 200
+    assert before.json() != after.json()
+    incremental = _stored(store)
+    store.close()
+    assert incremental == _full_rerun(path)
