@@ -214,7 +214,8 @@ def _every_operation(app):
 
 STORE_ROUTES = {"/sparql", "/update", "/rdf-graph-store", "/resource", "/id/requirement/GDPR-35", "/def",
                 "/def/core", "/graph/requirement/GDPR-35", "/.well-known/void", "/queries/municipality-measures",
-                "/municipalities", "/municipalities/GM0363", "/compare", "/dataset/dump.nq"}
+                "/municipalities", "/municipalities/GM0363", "/compare", "/dataset/dump.nq", "/",
+                "/municipalities/GM0363/report"}
 
 
 @pytest.mark.parametrize(("store", "status"), [(FailingStore(), 502), (SlowStore(), 503)],

@@ -123,15 +123,32 @@ def test_the_report_shows_register_timeline_changes_and_sources(validated_twice,
     changes = re.findall(r'<tr class="change-new"><td>[^<]*</td><td>([^<]+)</td>', page_nl.text)
     assert len(changes) == len(new) and set(changes) == {rule for _d, rule in new}
     assert f"peildatum {long_date(EARLIER, 'nl')}" in text
-    # the timeline: the default reading with the deployments that newly fail, the alternative reading's dates
-    assert page_nl.text.count('<table class="timeline" data-reading="default">') == 1
+    # the timeline: the dates ahead under both readings of the high-risk date
+    assert page_nl.text.count('<table class="timeline-dates" data-reading="default">') == 1
     assert page_nl.text.count('<table class="timeline-dates" data-reading="alternative">') == 1
+    assert "?timeline=full" in page_nl.text
     # method and sources: the run, the register snapshot and its licence
     assert "CC0-1.0" in text and "EUPL-1.2" in text and "Algoritmeregister (algoritmes.overheid.nl)" in text
     assert second.report_iri().rsplit("/", 1)[-1] in text
     # the running header of the printed pages names the municipality and the evaluation date
     assert '@top-left { content: "Raadsrapportage Amsterdam"; }' in page_nl.text
     assert f'content: "peildatum {long_date(TODAY, "nl")}"' in page_nl.text
+
+
+def test_the_full_timeline_names_the_deployments_that_newly_fail(validated_twice, client):
+    from dge_graph.query.timeline import compliance_timeline
+
+    store, _first, _second = validated_twice
+    page = client.get(f"/municipalities/{CODE}/report?timeline=full&lang=en")
+    assert page.status_code == 200
+    assert page.text.count('<table class="timeline" data-reading="default">') == 1
+    assert page.text.count('<table class="timeline-dates" data-reading="alternative">') == 1
+    expected = compliance_timeline(store, TODAY, municipalities=[check_municipality_code(store, CODE)])
+    rows = re.findall(r'<tr><td>([^<]+)</td>\n<td>[^\n]*</td>\n<td class="num">(\d+)</td>', page.text)
+    default = expected.readings[0]
+    assert rows == [(long_date(e.date, "en"), str(sum(c.change == "new" for c in e.changes))) for e in default.events]
+    refused = client.get(f"/municipalities/{CODE}/report?timeline=all")
+    assert refused.status_code == 400 and "timeline" in refused.text
 
 
 def test_english_by_accept_language(page_en):

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from dge_graph.api.deps import get_store
@@ -22,10 +22,13 @@ router = APIRouter(tags=["analysts"])
 @router.get("/municipalities/{code}/report", name="council_report",
             summary="A municipality's printable council report (HTML, Dutch; English by Accept-Language)",
             responses={200: {"content": {"text/html": {}}}, 404: {}})
-async def council_report(code: str, request: Request, store: Store = Depends(get_store)) -> Response:
+async def council_report(code: str, request: Request, store: Store = Depends(get_store),
+                         timeline: str = Query("dates", pattern="^(dates|full)$",
+                                               description="dates: the dates ahead; full: also re-validate on each "
+                                               "date and name the deployments that newly fail (seconds)")) -> Response:
     lang = request_language(request)
     try:
-        report = await guarded(request, build_council_report, code)
+        report = await guarded(request, build_council_report, code, with_timeline=timeline == "full")
     except AnalyticsError as exc:
         raise HTTPException(404, str(exc)) from exc
     return render(request, "council_report.html", report=report, text=TEXT[lang], long_date=long_date,

@@ -5,8 +5,8 @@ Nothing is recomputed here: the measures and deployments come from the profile (
 precomputed measures of ``dge-graph validate``); the findings from the stored result (``graph/validation/latest``)
 with the requirement's own label, severity, article (``dge:legalSource``, an ELI IRI) and start date read from the
 graph; the Algoritmekader measures from the named query ``measures-for-requirement`` (``algoritmekader.measures_for``);
-the timeline from ``timeline.compliance_timeline`` scoped to the municipality (the default reading of the
-high-risk date; the other reading's dates only); the changes since the previous
+the dates ahead from the shapes (``timeline.shape_boundaries``, every reading of the high-risk date) and, when asked
+for, the timeline of ``timeline.compliance_timeline`` scoped to the municipality (the default reading); the changes since the previous
 validation from ``rules.report.result_changes``; the sources and licences from the graphs' self-descriptions.
 
 Two parts read what the stored result carries only once the evidence basis of issue 13 (items 3-4) is stored:
@@ -130,10 +130,11 @@ class CouncilReport:
     """deployment IRI -> its page outside the graph (the register entry), where it has one."""
     record_kind_labels: Mapping[str, Mapping[str, str]]
     timeline: Timeline | None
-    """The compliance timeline of the municipality under the default reading of the high-risk date."""
+    """The compliance timeline of the municipality under the default reading of the high-risk date (re-validated on
+    each date ahead); None unless asked for (``with_timeline``)."""
     other_readings: tuple[tuple[Reading, tuple[Boundary, ...]], ...]
-    """The other readings (the what-if of ``param:hr-date``) with their boundaries ahead only: re-validating on
-    each of their dates too would double the report's cost (``dge-graph timeline GM…`` gives their findings)."""
+    """The readings of ``param:hr-date`` not in ``timeline``, with their dates ahead only (``dge-graph timeline GM…``
+    and ``?timeline=full`` give the findings on them)."""
     previous_run: Mapping[str, str]
     """The previous validation run (``evaluationDate``, ``generatedAt``, ...); empty when none is kept."""
     changes: tuple[Change, ...]
@@ -256,8 +257,12 @@ def _run_dict(iri: Node, props: Mapping) -> dict[str, str]:
     return found
 
 
-def build_council_report(store: Store, code: str, *, with_timeline: bool = True) -> CouncilReport:
-    """The report of the municipality with CBS code ``code`` (``AnalyticsError`` when unknown)."""
+def build_council_report(store: Store, code: str, *, with_timeline: bool = False) -> CouncilReport:
+    """The report of the municipality with CBS code ``code`` (``AnalyticsError`` when unknown).
+
+    The dates ahead (rule starts and ends, date gates) are always given for every reading of the high-risk date;
+    ``with_timeline`` also re-validates on each of them (default reading) to name the deployments that newly fail,
+    which costs a validation run per date (seconds on the project graph, more at national scale)."""
     profile = build_profile(store, code)
     municipality = URIRef(profile.measures.iri)
     run = latest_run(store)
@@ -282,8 +287,9 @@ def build_council_report(store: Store, code: str, *, with_timeline: bool = True)
                           int(row["records"].toPython())) for row in safeguard_rows))
 
     timeline, other_readings = None, ()
-    if with_timeline and run.get("evaluationDate"):
-        timeline, other_readings = _timeline(store, dt.date.fromisoformat(run["evaluationDate"]), municipality)
+    if run.get("evaluationDate"):
+        timeline, other_readings = _timeline(store, dt.date.fromisoformat(run["evaluationDate"]), municipality,
+                                             with_timeline)
 
     changes = result_changes(store)
     own = set(titles)
@@ -300,13 +306,16 @@ def build_council_report(store: Store, code: str, *, with_timeline: bool = True)
         requirements=int(_select(store, _REQUIREMENTS).rows[0]["n"].toPython()))
 
 
-def _timeline(store: Store, evaluation_date: dt.date, municipality: URIRef):
+def _timeline(store: Store, evaluation_date: dt.date, municipality: URIRef, full: bool):
     shapes = load_shapes()
     readings = hr_readings(store)
-    timeline = compliance_timeline(store, evaluation_date, municipalities=[municipality], readings=readings[:1],
-                                   shapes=shapes, engine=default_engine(store))
+    timeline = None
+    if full:
+        timeline = compliance_timeline(store, evaluation_date, municipalities=[municipality], readings=readings[:1],
+                                       shapes=shapes, engine=default_engine(store))
+        readings = readings[1:]
     others = tuple((reading, tuple(shape_boundaries(shapes, reading.hr_date, evaluation_date, None)))
-                   for reading in readings[1:])
+                   for reading in readings)
     return timeline, others
 
 

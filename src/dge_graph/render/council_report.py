@@ -58,8 +58,10 @@ TEXT = {
         "timeline_text": "Data waarop eisen gaan gelden (of ophouden) en welke toepassingen dan een nieuwe "
                          "bevinding krijgen, bij de lezing van de datum voor hoog-risico-AI die het project "
                          "aanhoudt ({default}) en bij de alternatieve lezing ({alternative}).",
-        "other_reading_text": "Bij deze lezing gaan de eisen op deze data gelden; welke toepassingen dan een "
-                              "bevinding krijgen, berekent dge-graph timeline {code}.",
+        "dates_text": "De data waarop eisen gaan gelden (of ophouden), bij elke lezing van de datum voor "
+                      "hoog-risico-AI. Welke toepassingen dan een nieuwe bevinding krijgen, vraagt een validatie op "
+                      "elke datum (dge-graph timeline).",
+        "full_timeline": "De volledige tijdlijn berekenen (enkele seconden).",
         "reading_default": "standaardlezing", "reading_alternative": "alternatieve lezing",
         "date": "Datum", "why": "Waarom", "new_findings": "Nieuwe bevindingen", "newly_failing":
         "Toepassingen die nu voldoen en dan niet meer", "no_events": "Geen wijzigingen in de periode.",
@@ -121,8 +123,10 @@ TEXT = {
         "timeline_text": "Dates on which requirements start (or stop) to apply and which deployments then get a new "
                          "finding, under the reading of the AI Act high-risk date the project uses ({default}) and "
                          "under the alternative reading ({alternative}).",
-        "other_reading_text": "Under this reading the requirements start to apply on these dates; which "
-                              "deployments then get a finding is computed by dge-graph timeline {code}.",
+        "dates_text": "The dates on which requirements start (or stop) to apply, under each reading of the AI "
+                      "Act high-risk date. Which deployments then get a new finding takes a validation on each date "
+                      "(dge-graph timeline).",
+        "full_timeline": "Compute the full timeline (a few seconds).",
         "reading_default": "default reading", "reading_alternative": "alternative reading",
         "date": "Date", "why": "Why", "new_findings": "New findings", "newly_failing":
         "Deployments that pass now and fail then", "no_events": "No changes in the period.",
