@@ -282,6 +282,9 @@ class TableEvaluator(ShapeReader):
         size = len(self.scope(level))
         if self.is_deactivated(shape):
             return np.ones(size, dtype=bool)
+        if (shape, SH.property, None) in self.shapes:  # its focus nodes would be the values: refused, as in compile.py
+            raise ShapeCompileError(f"property shape {shape} has a nested sh:property, which the table engine does "
+                                    "not support (wrap it in sh:node)")
         self.check_parameters(shape, PROPERTY_PARAMETERS)
         owner, values, value_level = self.path_edges(level, self.path_steps(shape))
         result = np.ones(size, dtype=bool)
@@ -313,8 +316,8 @@ class TableEvaluator(ShapeReader):
                 result &= every(self.range_test(shape, value_level, predicate, bound)[values])
         for datatype in self.objects(shape, SH.datatype):
             test = self.term_test(value_level, "datatype", datatype,
-                                  lambda t: isinstance(t, Literal) and t.datatype == datatype and not t.ill_typed
-                                  if t.language is None else datatype == URIRef(f"{RDF_NS}langString"))
+                                  lambda t: isinstance(t, Literal) and not t.ill_typed and datatype == (
+                                      t.datatype or URIRef(f"{RDF_NS}langString" if t.language else XSD.string)))
             result &= every(test[values])
         per_value = self.value_constraints(shape, value_level, stack)
         if per_value:
