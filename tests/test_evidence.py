@@ -179,3 +179,17 @@ def test_validate_output_carries_the_basis(tmp_path, capsys):
     assert main(["validate", "--store", str(store_dir), "--date", "2026-11-01", "--no-save"]) == 1
     table = capsys.readouterr().out
     assert "recorded absent (ontbreekt)" in table and "not evidenced" in table
+
+
+def test_check_gives_each_finding_its_basis(tmp_path):
+    """``dge-graph check`` on an intake file: the same basis as ``validate`` for the same deployments."""
+    from dge_graph.rules.check import check_file
+
+    intake = tmp_path / "intake.ttl"
+    intake.write_text(DATA, encoding="utf-8")
+    report = check_file(intake, DAY)
+    bases = {(f.deployment_id, f.rule_id): f.as_dict()["evidenceBasis"] for f in report.findings}
+    assert bases[("cam-absent", "GDPR-35")] == "recordedAbsent"
+    assert bases[("cam-silent", "GDPR-35")] == "notEvidenced"
+    unknown = {d.deployment_id: d.unknown_facts for d in report.deployments}
+    assert unknown["plain"] == () and unknown["cam-stated"] == ("apDpiaListCategory",)

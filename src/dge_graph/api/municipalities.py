@@ -53,9 +53,9 @@ async def municipalities_index(request: Request, store: Store = Depends(get_stor
     status = await guarded(request, validation_status)
     signal = validation_headers(status)
     if fmt == "json":
-        return JSONResponse({"validation": status.as_dict(),
-                             "municipalities": [{"code": m.code, "name": m.name, "province": m.province_code,
-                                                 "measures": m.values()} for m in rows]}, headers=signal)
+        # a list, as before (clients iterate it): the report it rests on is in the X-Validation-Status header
+        return JSONResponse([{"code": m.code, "name": m.name, "province": m.province_code, "measures": m.values()}
+                             for m in rows], headers=signal)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
