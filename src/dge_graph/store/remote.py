@@ -62,6 +62,9 @@ class RemoteDialect:
     """Path of the Graph Store Protocol endpoint beside the query endpoint, when the server has one."""
     ask_as_rows: bool = False
     """ASK is answered as a one-variable result set (one row with a true value: true; no row: false)."""
+    blank_node_prefix: str = ""
+    """Blank nodes of JSON results are written ``<prefix><label>`` (Virtuoso: ``nodeID://b10006``), which is not a
+    blank node label: the prefix is removed before parsing."""
     refuses_with: bool = False
     """An update with ``WITH <g>`` is refused (``oxigraph serve --union-default-graph``): it is sent with the
     ``WITH`` written out as ``GRAPH <g>`` blocks (``sparql_text.without_with``, the same meaning)."""
@@ -81,6 +84,7 @@ VIRTUOSO = RemoteDialect(
     empty_graph_pattern_matches_graphs=False,
     gsp_path="/sparql-graph-crud",
     ask_as_rows=True,
+    blank_node_prefix="nodeID://",
 )
 
 
@@ -256,7 +260,10 @@ class RemoteStore(Store):
                 if exchange.media_type not in formats:
                     raise StoreError(f"remote store {self.query_endpoint} answered a {form} query with "
                                      f"{exchange.media_type or 'no media type'}")
-                result = ox.parse_query_results(exchange.body, format=formats[exchange.media_type])
+                body = exchange.body
+                if self.dialect().blank_node_prefix and formats[exchange.media_type] == ox.QueryResultsFormat.JSON:
+                    body = _plain_blank_nodes(body, self.dialect().blank_node_prefix)
+                result = ox.parse_query_results(body, format=formats[exchange.media_type])
                 if form == "ASK" and isinstance(result, ox.QuerySolutions):
                     result = _boolean(_rows_mean_true(result))
                 return result
@@ -401,3 +408,17 @@ def _chunks(stream, size: int = 1 << 20) -> Iterator[bytes]:
     """A file as an iterator of blocks (an httpx streamed request body)."""
     while block := stream.read(size):
         yield block
+
+
+def _plain_blank_nodes(body: bytes, prefix: str) -> bytes:
+    """SPARQL JSON results with ``prefix`` removed from blank node values (when there are any)."""
+    if prefix.encode() not in body:
+        return body
+    import json
+
+    document = json.loads(body)
+    for binding in document.get("results", {}).get("bindings", ()):
+        for value in binding.values():
+            if value.get("type") == "bnode" and value.get("value", "").startswith(prefix):
+                value["value"] = value["value"][len(prefix):]
+    return json.dumps(document).encode("utf-8")
