@@ -308,7 +308,8 @@ def bind_parameters(sparql: str, substitutions: Mapping[str, OxTerm] | None) -> 
     * where the grammar needs a variable (a projected ``?v``, the target of ``AS``, a ``VALUES`` variable list, a
       bare ``GROUP BY ?v``/``ORDER BY ?v``, ``BOUND(?v)``) the variable stays, and a ``VALUES ?v { term }`` block at
       the end of the WHERE group of the top-level query and of every sub-SELECT binds it there (so the projection,
-      grouping and ordering see the value, and a variable the query binds itself with ``BIND (… AS ?v)`` is restricted to it);
+      grouping and ordering see the value, and a variable the query binds itself with ``BIND (… AS ?v)`` is
+      restricted to it);
     * a variable the query assigns in a SELECT expression ``(… AS ?v)`` cannot also be a constant: refused with
       ``ParameterBindingError``.
 
