@@ -22,7 +22,7 @@ from local_server import ASK_PROBE, LOOPBACK, dge_graph_serve_command, running_s
 
 from dge_graph.api import create_app
 from dge_graph.kernel.config import Settings
-from dge_graph.store import OxigraphStore, StoreError
+from dge_graph.store import OxigraphStore, Store, StoreError
 
 TIMEOUT_S = 1.0
 RUNAWAYS = (
@@ -177,13 +177,14 @@ def test_allowed_service_endpoint_is_called_and_others_are_not(built_store, list
 # stores that fail or are slow, under the app (TestClient)
 
 
-class FailingStore:
+class FailingStore(Store):
     """A store whose every call fails, as an unreachable remote store would."""
 
     def _fail(self, *args, **kwargs):
         raise StoreError("remote store http://127.0.0.1:9/sparql: connection refused")
 
     query = query_serialized = evaluate = update = replace_graphs = named_graphs = _fail
+    bulk_replace_graphs = bulk_replace_graph = unnamed_graph_triples = _fail
 
     def close(self) -> None:
         return None
@@ -197,6 +198,7 @@ class SlowStore(FailingStore):
         raise StoreError("not reached in time")
 
     query = query_serialized = evaluate = update = replace_graphs = named_graphs = _fail
+    bulk_replace_graphs = bulk_replace_graph = unnamed_graph_triples = _fail
 
 
 def _every_operation(app):

@@ -385,3 +385,17 @@ def test_evaluate_speaks_pyoxigraph_terms_and_query_speaks_rdflib(store):
         store.evaluate(query, substitutions={"code": Literal("GM0344")})
     assert store.query(query, substitutions={"code": Literal("GM0344")}).column("m") == [
         URIRef("https://w3id.org/dge-graph/id/municipality/GM0344")]
+
+
+def test_escaped_local_names_are_sent_as_iris_where_a_server_cannot_read_them(memory_store):
+    """Virtuoso does not read SPARQL 1.1 local-name escapes (``dgeid:annex-iii-area\\/None``): the remote store
+    sends those names as full IRIs, which must mean the same."""
+    from dge_graph.store.remote import _without_local_name_escapes
+
+    memory_store.replace_graphs({G1: b"<https://w3id.org/dge-graph/id/a/b> <urn:dge-graph:test:p> \"x\" .\n"})
+    query = ("PREFIX dgeid: <https://w3id.org/dge-graph/id/> SELECT ?o WHERE { dgeid:a\\/b <urn:dge-graph:test:p> ?o "
+             "FILTER (?o != \"a\\\\b\") }")
+    rewritten = _without_local_name_escapes(query)
+    assert "<https://w3id.org/dge-graph/id/a/b>" in rewritten and "dgeid:a" not in rewritten
+    expected = [{"o": Literal("x", datatype=XSD.string)}]
+    assert memory_store.query(rewritten).rows == memory_store.query(query).rows == expected

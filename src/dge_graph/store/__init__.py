@@ -62,9 +62,9 @@ def open_store(location: str | None, *, timeout_s: float = 60.0, read_only: bool
     An ``http(s)://`` URL is an Oxigraph-style server (``/query``, ``/update``, ``/store``); a URL that already
     ends in ``/query`` or ``/sparql`` is a SPARQL 1.1 endpoint (``RemoteStore.for_endpoint``: ``oxigraph serve``'s
     ``/query``; Virtuoso's or a running ``dge-graph serve``'s ``/sparql``, whose dialect is recognised on first
-    use), and writes send ``update_token`` as a bearer token. ``read_only`` is for commands that only read: a missing store
-    directory is then an error, not a new store, and a directory another process holds (a running server) is read
-    beside it (``OxigraphStore``).
+    use), and writes send ``update_token`` as a bearer token. ``read_only`` is for commands that only read: a
+    missing store directory is then an error, not a new store, and a directory another process holds (a running
+    server) is read beside it (``OxigraphStore``).
     """
     if location is None or location == ":memory:":
         return OxigraphStore(None)

@@ -288,9 +288,10 @@ def bind_parameters(sparql: str, substitutions: Mapping[str, OxTerm] | None) -> 
       each occurrence of the variable in an expression or triple pattern is replaced by the term, so a FILTER in a
       nested group sees the value;
     * where the grammar needs a variable (a projected ``?v``, the target of ``AS``, a ``VALUES`` variable list, a
-      bare ``GROUP BY ?v``/``ORDER BY ?v``, ``BOUND(?v)``) the variable stays, and a ``VALUES ?v { term }`` block at the end of the
-      WHERE group of the top-level query and of every sub-SELECT binds it there (so the projection, grouping and
-      ordering see the value, and a variable the query binds itself with ``BIND (… AS ?v)`` is restricted to it);
+      bare ``GROUP BY ?v``/``ORDER BY ?v``, ``BOUND(?v)``) the variable stays, and a ``VALUES ?v { term }`` block at
+      the end of the WHERE group of the top-level query and of every sub-SELECT binds it there (so the projection,
+      grouping and ordering see the value, and a variable the query binds itself with ``BIND (… AS ?v)`` is
+      restricted to it);
     * a variable the query assigns in a SELECT expression ``(… AS ?v)`` cannot also be a constant: refused with
       ``ParameterBindingError``.
 

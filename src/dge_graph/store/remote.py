@@ -62,6 +62,12 @@ class RemoteDialect:
     """Path of the Graph Store Protocol endpoint beside the query endpoint, when the server has one."""
     ask_as_rows: bool = False
     """ASK is answered as a one-variable result set (one row with a true value: true; no row: false)."""
+    blank_node_prefix: str = ""
+    """Blank nodes of JSON results are written ``<prefix><label>`` (Virtuoso: ``nodeID://b10006``), which is not a
+    blank node label: the prefix is removed before parsing."""
+    no_local_name_escapes: bool = False
+    """Prefixed names with SPARQL 1.1 escapes (``dgeid:annex-iii-area\\/None``) are a syntax error: they are sent as
+    full IRIs (``_without_local_name_escapes``)."""
     refuses_with: bool = False
     """An update with ``WITH <g>`` is refused (``oxigraph serve --union-default-graph``): it is sent with the
     ``WITH`` written out as ``GRAPH <g>`` blocks (``sparql_text.without_with``, the same meaning)."""
@@ -81,6 +87,8 @@ VIRTUOSO = RemoteDialect(
     empty_graph_pattern_matches_graphs=False,
     gsp_path="/sparql-graph-crud",
     ask_as_rows=True,
+    blank_node_prefix="nodeID://",
+    no_local_name_escapes=True,
 )
 
 
@@ -212,6 +220,8 @@ class RemoteStore(Store):
                named_graph_uris=None, base_iri=None, timeout_s=None, list_graphs=False) -> tuple[str, _Exchange]:
         form = query_form(sparql)
         text = bind_parameters(sparql, substitutions)
+        if self.dialect().no_local_name_escapes:
+            text = _without_local_name_escapes(text)
         if not default_graph_uris and not named_graph_uris and names_dataset(text):
             # a union-default-graph server ignores the query's FROM; the protocol parameters it does honour
             default_graph_uris, named_graph_uris = dataset_clauses(text)
@@ -256,7 +266,10 @@ class RemoteStore(Store):
                 if exchange.media_type not in formats:
                     raise StoreError(f"remote store {self.query_endpoint} answered a {form} query with "
                                      f"{exchange.media_type or 'no media type'}")
-                result = ox.parse_query_results(exchange.body, format=formats[exchange.media_type])
+                body = exchange.body
+                if self.dialect().blank_node_prefix and formats[exchange.media_type] == ox.QueryResultsFormat.JSON:
+                    body = _plain_blank_nodes(body, self.dialect().blank_node_prefix)
+                result = ox.parse_query_results(body, format=formats[exchange.media_type])
                 if form == "ASK" and isinstance(result, ox.QuerySolutions):
                     result = _boolean(_rows_mean_true(result))
                 return result
@@ -362,8 +375,10 @@ class RemoteStore(Store):
             self.replace_graphs({graph: ntriples_file.read_bytes()})
             return
         with ntriples_file.open("rb") as stream:
+            # a Content-Length, not chunked transfer encoding, which not every server reads (Virtuoso does not)
             exchange = self._send("PUT", self.gsp_endpoint, content=_chunks(stream), params={"graph": graph},
-                                  headers={"Content-Type": _N_TRIPLES, **self._write_headers()})
+                                  headers={"Content-Type": _N_TRIPLES, **self._write_headers(),
+                                           "Content-Length": str(ntriples_file.stat().st_size)})
         self._raise_for(exchange, self.gsp_endpoint)
 
     def unnamed_graph_triples(self) -> list[ox.Triple]:
@@ -401,3 +416,48 @@ def _chunks(stream, size: int = 1 << 20) -> Iterator[bytes]:
     """A file as an iterator of blocks (an httpx streamed request body)."""
     while block := stream.read(size):
         yield block
+
+
+def _plain_blank_nodes(body: bytes, prefix: str) -> bytes:
+    """SPARQL JSON results with ``prefix`` removed from blank node values (when there are any)."""
+    if prefix.encode() not in body:
+        return body
+    import json
+
+    document = json.loads(body)
+    for binding in document.get("results", {}).get("bindings", ()):
+        for value in binding.values():
+            if value.get("type") == "bnode" and value.get("value", "").startswith(prefix):
+                value["value"] = value["value"][len(prefix):]
+    return json.dumps(document).encode("utf-8")
+
+
+_ESCAPED_NAME = re.compile(r"[^\W\d]?[\w.\-]*:(?:[\w.\-:%]|\\[_~.\-!$&'()*+,;=/?#@%])*")
+
+
+def _without_local_name_escapes(sparql: str) -> str:
+    """The query with every prefixed name that has a ``\\`` escape in its local part written as a full IRI
+    (its prefix resolved against the query's ``PREFIX`` declarations; names of unknown prefixes are left alone)."""
+    if "\\" not in sparql:
+        return sparql
+    from dge_graph.kernel.sparql_text import tokens
+
+    items = list(tokens(sparql))
+    prefixes: dict[str, str] = {}
+    edits = []
+    for index, token in enumerate(items):
+        if token.kind == "word" and token.text.upper() == "PREFIX" and index + 2 < len(items):
+            name, iri = items[index + 1], items[index + 2]
+            if name.text.endswith(":") and iri.kind == "iri":
+                prefixes[name.text[:-1]] = iri.text[1:-1]
+        elif token.kind == "word" and ":" in token.text and token.text.endswith("\\"):
+            # the lexer stops at the escaped character: read the whole name from the text
+            name = _ESCAPED_NAME.match(sparql, token.start)
+            prefix, _, local = name.group().partition(":")
+            if prefix in prefixes:
+                local = re.sub(r"\\(.)", r"\1", local)
+                edits.append((token.start, len(name.group()), checked_iri_ref(prefixes[prefix] + local)))
+    out = sparql
+    for start, length, text in reversed(edits):
+        out = out[:start] + text + out[start + length:]
+    return out
