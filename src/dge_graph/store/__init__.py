@@ -30,6 +30,7 @@ from dge_graph.kernel.terms import iri_ref
 
 STAGING_PREFIX = f"{GRAPH}staging/"
 
+
 class StoreError(Exception):
     """A store operation failed (I/O, remote endpoint unreachable, bad response)."""
 
