@@ -11,6 +11,7 @@ import pytest
 
 from dge_graph.cli import main
 from dge_graph.ingest.build import build, discover_sources
+from dge_graph.query.validation_status import validation_status
 from dge_graph.rules.report import LATEST_RESULT_GRAPH, MEASURES_GRAPH
 from dge_graph.rules.validate import Parameters, load_shapes, store_report, validate_store
 from dge_graph.store import OxigraphStore
@@ -68,9 +69,12 @@ def test_import_intake_updates_the_result_as_a_full_revalidation_would(validated
     assert "validation result updated for" in out and "no full re-validation" in out
     store = OxigraphStore(path)
     incremental = _stored(store)
+    status = validation_status(store)
     store.close()
     assert incremental != before  # the imported deployments changed findings and measures
     assert incremental == _full_rerun(path)
+    # the import's graph is newer than the full run, but the re-validated result describes it: not "stale"
+    assert status.status == "current", status
 
 
 def test_changing_one_deployment_changes_its_municipalitys_measures(validated_store, tmp_path, capsys):

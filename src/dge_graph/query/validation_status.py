@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from rdflib import Literal
 
-from dge_graph.kernel.namespaces import DGE, GRAPH, PROV
+from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, PROV
 from dge_graph.store import Store
 
 RESULT_GRAPH = f"{GRAPH}validation/latest"
@@ -33,10 +33,11 @@ STATUSES = ("missing", "stale", "current")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 _RUN = """
-SELECT ?run ?generated ?evaluationDate WHERE {{
+SELECT ?run ?generated ?evaluationDate ?revised WHERE {{
   GRAPH <{graph}> {{
     ?run a <{run_class}> ; <{generated}> ?generated .
     OPTIONAL {{ ?run <{evaluation_date}> ?evaluationDate }}
+    OPTIONAL {{ ?run <{revised}> ?revised }}
   }}
 }} ORDER BY DESC(?generated) LIMIT 1
 """
@@ -132,7 +133,7 @@ def municipality_result_graph(code: str) -> str:
 
 def _newest_run(store: Store, graph: str):
     rows = store.query(_RUN.format(graph=graph, run_class=DGE.ValidationRun, generated=PROV.generatedAtTime,
-                                   evaluation_date=DGE.evaluationDate)).rows
+                                   evaluation_date=DGE.evaluationDate, revised=DCT.modified)).rows
     return rows[0] if rows else None
 
 
@@ -154,7 +155,11 @@ def validation_status(store: Store, municipality_code: str | None = None) -> Val
         return ValidationStatus("missing", data_changed_at=_iso(data_time))
     row, graph, scope = best
     generated, changed = _aware(row.get("generated")), _aware(data_time)
-    status = "stale" if generated is not None and changed is not None and changed > generated else "current"
+    # an import re-validates the deployments it changes and stamps the run dct:modified (rules/incremental.py): the
+    # result then describes the data as of that time
+    revised = _aware(row.get("revised"))
+    describes = max(t for t in (generated, revised) if t is not None) if generated or revised else None
+    status = "stale" if describes is not None and changed is not None and changed > describes else "current"
     return ValidationStatus(status, run=str(row["run"]), generated_at=_iso(row.get("generated")),
                             evaluation_date=_iso(row.get("evaluationDate")), data_changed_at=_iso(data_time),
                             graph=graph, scope=scope)

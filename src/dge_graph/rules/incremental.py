@@ -22,19 +22,21 @@ done (``None``): there is nothing to keep up to date, and ``dge-graph validate``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from rdflib import URIRef
 
-from dge_graph.kernel.namespaces import DGE, RDF, XSD
+from dge_graph.kernel.namespaces import DCT, DGE, RDF, XSD
 from dge_graph.rules import report as results
+from dge_graph.rules.evidence import finding_bases, unknown_facts
 from dge_graph.rules.fact_table import FactTable
 from dge_graph.rules.validate import Parameters, ShapeSet, findings_from, load_shapes
 from dge_graph.rules.vector_engine import ShapeReading, read_plan, table_decisions, table_violations
 from dge_graph.store import Store
 
-RESULT_PREDICATES = (DGE.missesRequirement, DGE.holdsSafeguardType, DGE.satisfiesShape, DGE.subjectToRequirement)
+RESULT_PREDICATES = (DGE.missesRequirement, DGE.holdsSafeguardType, DGE.satisfiesShape, DGE.subjectToRequirement,
+                     DGE.recordedAbsent, DGE.lacksEvidenceOf, DGE.unknownFact)
 NON_ADDITIVE = frozenset({str(DGE.municipalities), str(DGE.peers)})
 """Integer measures that are not sums over deployments (recounted instead)."""
 
@@ -107,13 +109,19 @@ class Revalidator:
         violations = table_violations(table, resolved, rules, parameters=parameters, reading=reading)
         decisions = table_decisions(table, resolved, rules, parameters, reading=reading)
         findings = findings_from(violations, self.shapes, parameters, {})
+        # what the findings rest on and the unknown decisive facts, as a full run writes them (rules/evidence.py)
+        bases = finding_bases(store, resolved, rules, findings, decisions.held)
+        findings = tuple(replace(f, basis=bases[(f.deployment, f.rule_id)]) for f in findings)
+        unknown = unknown_facts(store, resolved, sorted(deployments, key=str), decisions.derived) if deployments else {}
         facts = results.deployment_facts(store, sorted(deployments, key=str)) if deployments else \
             results.DeploymentFacts({}, frozenset(), {}, {p: {} for p in results.BREAKDOWN_PROPERTIES})
-        report = _Findings(parameters, findings)
+        report = _Findings(parameters, findings, unknown_facts=unknown)
         lines = results.result_ntriples(report, decisions, facts).decode("utf-8").splitlines()
         names = {f"<{d}>" for d in deployments}
         own = tuple(line for line in lines if line.split(" ", 1)[0] in names)
-        measures = results.measures_ntriples(findings, decisions, facts, results.municipality_info(store))
+        municipalities = results.municipality_info(store)
+        measures = results.measures_ntriples(findings, decisions, facts, municipalities) + \
+            results.evidence_measures_lines(report, facts.municipality, municipalities)
         return Contribution(deployments, len(table), own, measures)
 
     def before_write(self, store: Store, deployments: Iterable[URIRef]) -> PendingRevalidation | None:
@@ -156,6 +164,7 @@ class _Findings:
     deployments_checked: int = 0
     municipality: URIRef | None = None
     generated_at: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    unknown_facts: Mapping[URIRef, frozenset[URIRef]] = field(default_factory=dict)
 
 
 
@@ -218,6 +227,10 @@ def _update(store: Store, pending: PendingRevalidation, after: Contribution) -> 
                      f"BIND(?n + {checked[1] - checked[0]} AS ?m) }} ;")
     if after.result_lines:
         lines.append(f"INSERT DATA {{ GRAPH {result} {{ {' '.join(after.result_lines)} }} }} ;")
+    # the result now describes the data as written (query/validation_status.py reads this stamp)
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    lines.append(f"DELETE WHERE {{ GRAPH {result} {{ {run} <{DCT.modified}> ?t }} }} ;")
+    lines.append(f'INSERT DATA {{ GRAPH {result} {{ {run} <{DCT.modified}> "{now}"^^<{XSD.dateTime}> }} }} ;')
     if deletes:
         lines.append(f"DELETE DATA {{ GRAPH {measures} {{ {' '.join(deletes)} }} }} ;")
     if inserts:
@@ -262,6 +275,10 @@ def _recount(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[
                 value = results.ratio(measure, counts)
                 if value is not None:
                     kept[node].append((f"<{DGE[measure]}>", results._decimal(value)))
+        if "deploymentsFactsKnown" in counts:
+            value = results.evidence_ratio(counts)
+            if value is not None:
+                kept[node].append((f"<{DGE.dataCompleteness}>", results._decimal(value)))
     # per-requirement measures of a province / the nation and supplier measures: municipalities counted again
     for node, triples in kept.items():
         values = dict(triples)
@@ -316,7 +333,7 @@ def _medians(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[
                 continue
             if str(row["p"]).startswith(str(DGE)):
                 measure = str(row["p"])[len(str(DGE)):]
-                if measure in results.COUNT_MEASURES:
+                if measure in results.COUNT_MEASURES or measure in results.EVIDENCE_COUNT_MEASURES:
                     peers.setdefault(f"<{row['n']}>", {})[measure] = int(row["o"].toPython())
         for node, triples in kept.items():
             if (a, f"<{DGE.MunicipalityMeasures}>") in triples:
@@ -326,6 +343,7 @@ def _medians(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[
                     peers[node] = {p[len(str(DGE)) + 1:-1]: _integer(o) for p, o in triples
                                    if _integer(o) is not None}
         medians = results.province_medians([p for p in peers.values() if set(results.COUNT_MEASURES) <= set(p)])
+        medians.update(results.evidence_medians(peers.values()))
         for node, triples in kept.items():
             values = dict(triples)
             if values.get(a) != f"<{DGE.ProvinceMedian}>" or values.get(f"<{DGE.forProvince}>") != province:

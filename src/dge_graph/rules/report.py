@@ -693,19 +693,34 @@ def evidence_measures_lines(report, municipality_of: Mapping[URIRef, URIRef],
         info = municipalities.get(municipality)
         node = _iri(f"{base}municipality/{info.code if info else _key(str(municipality))}")
         lines += [f"{node} <{DGE[m]}> {_int(row[m])} ." for m in EVIDENCE_COUNT_MEASURES]
-        lines.append(f"{node} <{DGE.dataCompleteness}> {_decimal(row['deploymentsFactsKnown'] / row['deployments'])} .")
+        lines.append(f"{node} <{DGE.dataCompleteness}> {_decimal(evidence_ratio(row))} .")
         if info is not None and info.province is not None:
             per_province.setdefault(info.province, []).append(row)
     for province, peers in sorted(per_province.items()):
-        for measure in EVIDENCE_MEASURE_NAMES:
-            values = [p["deploymentsFactsKnown"] / p["deployments"] if measure == "dataCompleteness" else p[measure]
-                      for p in peers]
+        for measure, (median, defined) in evidence_medians(peers).items():
             node = _iri(f"{base}province/{_local(str(province))}/median/{measure}")
             lines += [f"{node} <{RDF.type}> <{DGE.ProvinceMedian}> .", f"{node} <{DGE.forProvince}> <{province}> .",
                       f"{node} <{DGE.measure}> {_literal(Literal(measure))} .",
-                      f"{node} <{DGE.peers}> {_int(len(values))} .",
-                      f"{node} <{DGE.median}> {_decimal(float(statistics.median(values)))} ."]
+                      f"{node} <{DGE.peers}> {_int(defined)} ."]
+            if median is not None:
+                lines.append(f"{node} <{DGE.median}> {_decimal(median)} .")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def evidence_ratio(counts: Mapping[str, int]) -> float | None:
+    """``dataCompleteness``: deployments whose decisive facts are all known / deployments."""
+    return counts["deploymentsFactsKnown"] / counts["deployments"] if counts.get("deployments") else None
+
+
+def evidence_medians(peers: Iterable[Mapping[str, int]]) -> dict[str, tuple[float | None, int]]:
+    """measure of ``EVIDENCE_MEASURE_NAMES`` -> (median over the peers that define it, number of such peers)."""
+    peers = [p for p in peers if set(EVIDENCE_COUNT_MEASURES) <= set(p)]
+    medians = {}
+    for measure in EVIDENCE_MEASURE_NAMES:
+        values = [v for v in ((evidence_ratio(p) if measure == "dataCompleteness" else p[measure]) for p in peers)
+                  if v is not None]
+        medians[measure] = (float(statistics.median(values)) if values else None, len(values))
+    return medians
 
 
 def municipality_run_measures(report, decisions: ShapeDecisions, facts: DeploymentFacts,
