@@ -153,7 +153,9 @@ def test_a_stored_finding_reads_back_as_a_finding_of_validate(api_store):
 @pytest.mark.parametrize(("language", "severity"), [("en", "Violation"), ("nl", "Overtreding")])
 def test_the_severity_of_a_finding_is_shown_in_the_language_asked_for(client, language, severity):
     html = client.get("/id/deployment/test-cameras", headers={"Accept": "text/html", "Accept-Language": language}).text
-    assert re.search(rf'<tr class="sev-Violation"><td>{severity}</td>', html)
+    # the severity policy's badge (render/severity.py): marker, then the label in the page's language
+    assert re.search(rf'<tr class="sev-Violation"><td><span class="sev sev-Violation">'
+                     rf'<span class="sev-marker" aria-hidden="true">[^<]+</span> {severity}</span></td>', html)
 
 
 def test_incoming_links_and_external_iris_are_clickable(client):
