@@ -66,6 +66,15 @@ def _served(store: str, *extra: str, timeout_s: float = TIMEOUT_S):
                           "/sparql", probe_params=ASK_PROBE, name="dge-graph serve")
 
 
+@pytest.fixture(scope="module")
+def guarded_server(copy_built_project) -> str:
+    """The base URL of one ``dge-graph serve --timeout-s 1``, shared by the tests that only read from it (each
+    checks its own requests; the runaway test checks the server is idle again after its own). On its own copy of
+    the built project: it runs while other tests here serve ``built_store`` (a server holds its store directory)."""
+    with _served(copy_built_project("guard-shared")) as base:
+        yield base
+
+
 def _server_pid(base: str) -> int:
     port = int(base.rsplit(":", 1)[1])
     for entry in Path("/proc").iterdir():
@@ -79,9 +88,10 @@ def _server_pid(base: str) -> int:
     raise AssertionError("server process not found")
 
 
-def test_runaway_queries_are_stopped_and_free_their_slot_and_cpu(built_store):
+def test_runaway_queries_are_stopped_and_free_their_slot_and_cpu(guarded_server):
     """Issue 14: after a 503 the query kept running and its slot; from the 4th runaway on even ``ASK {}`` waited."""
-    with _served(built_store) as base, httpx.Client(timeout=60) as client:
+    base = guarded_server
+    with httpx.Client(timeout=60) as client:
         def runaway(index: int) -> httpx.Response:
             return client.get(f"{base}/sparql", params={"query": RUNAWAYS[index % len(RUNAWAYS)]})
 
@@ -145,15 +155,15 @@ def listening_socket():
     server.close()
 
 
-def test_service_is_refused_and_makes_no_outbound_request(built_store, listening_socket):
+def test_service_is_refused_and_makes_no_outbound_request(guarded_server, listening_socket):
     """Issue 14: SERVICE let any anonymous query make the server fetch a URL (and an unreachable one was a 500)."""
     endpoint, connections = listening_socket
     queries = (f"SELECT * {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
                f"SELECT * {{ SERVICE SILENT <{endpoint}> {{ ?s ?p ?o }} }}",
                f"select * {{ BIND(<{endpoint}> AS ?e) service ?e {{ ?s ?p ?o }} }}")
-    with _served(built_store) as base, httpx.Client(timeout=30) as client:
+    with httpx.Client(timeout=30) as client:
         for query in queries:
-            response = client.post(f"{base}/sparql", data={"query": query})
+            response = client.post(f"{guarded_server}/sparql", data={"query": query})
             assert response.status_code == 400, response.text
             assert "--allow-service" in response.text
         time.sleep(0.3)

@@ -182,11 +182,10 @@ def deployment_rows(location: str, ident: str) -> list[tuple[str, str, str]]:
             for r in result.rows]
 
 
-def test_an_intake_id_that_is_already_a_deployment_is_refused_unless_replace(capsys, tmp_path):
+def test_an_intake_id_that_is_already_a_deployment_is_refused_unless_replace(capsys, tmp_path, copy_built_project):
     """Issue 14: an intake id equal to an existing deployment merged into it silently (two titles, two
     municipalities). Refused, naming file, row and key; with --replace the intake's description replaces it."""
-    location = str(tmp_path / "store")
-    assert main(["build", "--store", location, "-q"]) == EXIT_OK
+    location = copy_built_project("intake-clash")  # its own copy of what `dge-graph build` writes: it is written to
     before = deployment_rows(location, "utrecht-boa-bodycams")
     assert [(g, m) for g, _, m in before] == [("data/deployments/utrecht-boa-bodycams.ttl", "GM0344")]
     intake = tmp_path / "clash.yaml"

@@ -6,7 +6,9 @@ time with bash, in the project folder. Only where things are is changed: ``var/s
 ``.venv/bin/`` the folder of this Python's console scripts, and port 8000 a free loopback port (8000 may be taken on
 a shared machine). ``export NAME=VALUE`` sets the environment of the server and of every later command; ``make run``
 (``run: build validate serve`` in the Makefile) builds and validates the store and starts the server with that
-environment. A command whose comment says ``exit 1`` must exit 1 (findings); every other must exit 0 and print something.
+environment (its build step is a copy of the session's project build, ``copy_built_project`` in
+``tests/conftest.py``: the same ``build`` over the same sources; ``tests/test_cli.py`` runs the build command itself).
+A command whose comment says ``exit 1`` must exit 1 (findings); every other must exit 0 and print something.
 """
 
 from __future__ import annotations
@@ -87,8 +89,8 @@ def test_the_example_is_found():
     assert re.search(r"^run: build validate serve$", (ROOT / "Makefile").read_text(encoding="utf-8"), flags=re.MULTILINE)
 
 
-def test_the_worked_example_runs_as_written_with_the_server_up(tmp_path):
-    store = str(tmp_path / "store")
+def test_the_worked_example_runs_as_written_with_the_server_up(copy_built_project):
+    store = None  # the store `make run` builds
     bin_dir = str(Path(sys.executable).parent) + "/"
     env = dict(os.environ)
     env.pop("DGE_STORE", None)
@@ -100,9 +102,7 @@ def test_the_worked_example_runs_as_written_with_the_server_up(tmp_path):
                 env[name] = shlex.split(value)[0]
                 continue
             if step.text == "make run":
-                build = subprocess.run([venv_binary("dge-graph"), "build", "--store", store, "-q"], env=env,
-                                       capture_output=True, text=True, timeout=300)
-                assert build.returncode == 0, build.stderr
+                store = copy_built_project("readme")  # what `make build` writes (tests/conftest.py), as a copy
                 validate = subprocess.run([venv_binary("dge-graph"), "validate", "--store", store, "--format", "csv"],
                                           env=env, capture_output=True, text=True, timeout=300)  # as `make validate`
                 assert validate.returncode in (0, 1), validate.stderr
