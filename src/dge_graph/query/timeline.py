@@ -29,6 +29,7 @@ from rdflib import Literal, URIRef
 from dge_graph.kernel.config import DEFAULT_HR_DATE
 from dge_graph.kernel.labels import graph_labels, label_in
 from dge_graph.kernel.namespaces import DGE, XSD, sparql_prefixes
+from dge_graph.rules.fact_table import FactTableCache
 from dge_graph.rules.validate import (
     HR_DATE,
     Finding,
@@ -239,19 +240,24 @@ def compliance_timeline(
     deployments: Sequence[URIRef] = (),
     readings: Sequence[Reading] | None = None,
     shapes: ShapeSet | None = None,
-    engine: str = "sparql",
+    engine: str | None = None,
 ) -> Timeline:
-    """The timeline for the whole country (no scope), some municipalities and/or some deployments."""
+    """The timeline for the whole country (no scope), some municipalities and/or some deployments.
+
+    ``engine`` None: the store's default (the table engine on the embedded store: the fact table is read once for
+    every date, ``FactTableCache``); findings only (``validate_store(explain=False)``)."""
     if until is not None and until <= evaluation_date:
         raise ValidationError(f"--until {until} must be after the evaluation date {evaluation_date}")
     shapes = shapes or load_shapes()
     readings = tuple(readings) if readings is not None else hr_readings(store)
     municipality_set, deployment_set = set(municipalities), set(deployments)
     cache: dict[Parameters, tuple[Finding, ...]] = {}
+    tables = FactTableCache()
 
     def findings_on(parameters: Parameters) -> tuple[Finding, ...]:
         if parameters not in cache:
-            report = validate_store(store, parameters, engine=engine, shapes=shapes)
+            report = validate_store(store, parameters, engine=engine, shapes=shapes, table_cache=tables,
+                                    explain=False)
             cache[parameters] = tuple(f for f in report.findings if _in_scope(f, municipality_set, deployment_set))
         return cache[parameters]
 

@@ -618,6 +618,7 @@ def validate_store(
     now: dt.datetime | None = None,
     table_cache=None,
     decide: bool = False,
+    explain: bool = True,
 ) -> ValidationReport:
     """Run every rule shape over the deployments in ``store`` (optionally those of one municipality).
 
@@ -626,7 +627,8 @@ def validate_store(
     fact table with the table engine (``vector_engine.table_decisions``), else by SPARQL
     (``rules.report.shape_decisions``). They give each finding its evidence basis and each deployment its unknown
     decisive facts (``rules.evidence``), and ``store_report`` writes them with the findings. ``decide`` is kept for
-    callers."""
+    callers. ``explain`` False: findings only (no evidence basis, no unknown facts, and no decisions where they would
+    cost a SPARQL pass), for callers that only compare findings across dates (``query.timeline``)."""
     from dge_graph.rules.evidence import finding_bases, unknown_facts
     from dge_graph.rules.report import shape_decisions
 
@@ -645,15 +647,16 @@ def validate_store(
         decisions = table_decisions(table, resolved, shapes.rules, parameters, reading=reading)
     else:
         violations = engine_violations(engine, store, resolved, shapes.rules, parameters, cache=table_cache)
-        decisions = shape_decisions(store, resolved, shapes.rules, parameters)
+        decisions = shape_decisions(store, resolved, shapes.rules, parameters) if explain or decide else None
     index = deployment_index(store)
     findings = findings_from(violations, shapes, parameters, requirement_info(store), index)
     in_scope = [d for d, m in index.municipalities.items() if municipality is None or m == municipality]
     if municipality is not None:
         findings = tuple(f for f in findings if f.municipality == municipality)
-    # the decisions also explain the findings (evidence basis, unknown facts), so they are computed every time
-    bases = finding_bases(store, resolved, shapes.rules, findings, decisions.held)
-    findings = tuple(replace(f, basis=bases[(f.deployment, f.rule_id)]) for f in findings)
+    # the decisions also explain the findings (evidence basis, unknown facts)
+    if explain:
+        bases = finding_bases(store, resolved, shapes.rules, findings, decisions.held)
+        findings = tuple(replace(f, basis=bases[(f.deployment, f.rule_id)]) for f in findings)
     return ValidationReport(
         parameters=parameters,
         findings=findings,
@@ -664,7 +667,7 @@ def validate_store(
         municipality=municipality,
         municipality_labels=dict(index.municipality_labels),
         decisions=decisions,
-        unknown_facts=unknown_facts(store, resolved, in_scope, decisions.derived),
+        unknown_facts=unknown_facts(store, resolved, in_scope, decisions.derived) if explain else {},
     )
 
 
