@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from rdflib import Literal
 
 from dge_graph.kernel.namespaces import DGE, GRAPH, PROV
+from dge_graph.kernel.ui_text import LANGUAGES, texts
 from dge_graph.store import Store
 
 RESULT_GRAPH = f"{GRAPH}validation/latest"
@@ -49,17 +51,8 @@ SELECT (MAX(?time) AS ?dataTime) WHERE {{
 }}
 """
 
-MESSAGES = {
-    "missing": {"nl": "Er is geen validatierapport opgeslagen: de bevindingen en maten hieronder zijn niet berekend "
-                      "(draai `dge-graph validate`).",
-                "en": "No validation report is stored: the findings and measures below have not been computed "
-                      "(run `dge-graph validate`)."},
-    "stale": {"nl": "Het validatierapport is ouder dan de gegevens: de bevindingen hieronder kunnen horen bij gegevens "
-                    "die niet meer zo in de graaf staan (draai `dge-graph validate`).",
-              "en": "The validation report is older than the data: the findings below may be of data that are no "
-                    "longer in the graph as they were (run `dge-graph validate`)."},
-    "current": {"nl": "Bevindingen uit validatierapport", "en": "Findings from validation report"},
-}
+MESSAGES = MappingProxyType({lang: texts("validation-status", lang) for lang in LANGUAGES})
+"""What is said about the stored result per language and status, from the UI-text catalogue (``kernel.ui_text``)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +79,7 @@ class ValidationStatus:
                 "evaluationDate": self.evaluation_date, "dataChangedAt": self.data_changed_at, "scope": self.scope}
 
     def message(self, lang: str) -> str:
-        return MESSAGES[self.status]["nl" if lang == "nl" else "en"]
+        return MESSAGES[lang][self.status]
 
     def header_value(self) -> str:
         """``X-Validation-Status``: the status, then the run and its time (ASCII)."""

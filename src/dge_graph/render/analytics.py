@@ -117,7 +117,7 @@ def validation_line(validation: dict, lang: str) -> str:
     from dge_graph.query.validation_status import MESSAGES
 
     status = validation["status"]
-    text = MESSAGES[status]["nl" if lang == "nl" else "en"]
+    text = MESSAGES[lang][status]
     if status == "missing":
         return text
     run = validation["run"]
