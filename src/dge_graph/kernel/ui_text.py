@@ -144,6 +144,9 @@ PAGE = _catalogue({
         "Unknown decisive facts (read as false or none)",
     ),
     "note": ("Let op", "Note"),
+    "source_article": ("art.", "Art."),
+    "source_recital": ("overweging", "recital"),
+    "source_annex": ("bijlage", "Annex"),
     "validation_run": ("validatierun", "validation run"),
     "validation_evaluation": ("peildatum", "evaluation date"),
     "validation_engine": ("motor", "engine"),
@@ -172,6 +175,10 @@ ANALYTICS = _catalogue({
     "count": ("Aantal", "Count"),
     "comparison": ("Vergelijking van gemeenten", "Comparison of municipalities"),
     "evaluation": ("Peildatum validatierapport", "Validation report evaluation date"),
+    "validation_detail": (
+        "run <{run}>, gemaakt {when}, peildatum {day}",
+        "run <{run}>, made {when}, evaluation date {day}",
+    ),
     "none": ("geen", "none"),
     "size_gap": (
         "Er zijn geen inwonertallen beschikbaar; vergelijkbare gemeenten zijn die in dezelfde provincie.",

@@ -35,10 +35,11 @@ STATUSES = ("missing", "stale", "current")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 _RUN = """
-SELECT ?run ?generated ?evaluationDate WHERE {{
+SELECT ?run ?generated ?evaluationDate ?engine WHERE {{
   GRAPH <{graph}> {{
     ?run a <{run_class}> ; <{generated}> ?generated .
     OPTIONAL {{ ?run <{evaluation_date}> ?evaluationDate }}
+    OPTIONAL {{ ?run <{engine}> ?engine }}
   }}
 }} ORDER BY DESC(?generated) LIMIT 1
 """
@@ -68,6 +69,8 @@ class ValidationStatus:
     """The result graph the run is in (``graph/validation/latest`` or a municipality's)."""
     scope: str = "all"
     """``all`` (a full run) or the CBS code of the municipality of a one-municipality run."""
+    engine: str | None = None
+    """The engine of the run (``dge:validationEngine``: table, sparql, pyshacl); shown on pages, not in ``as_dict``."""
 
     @property
     def current(self) -> bool:
@@ -125,7 +128,7 @@ def municipality_result_graph(code: str) -> str:
 
 def _newest_run(store: Store, graph: str):
     rows = store.query(_RUN.format(graph=graph, run_class=DGE.ValidationRun, generated=PROV.generatedAtTime,
-                                   evaluation_date=DGE.evaluationDate)).rows
+                                   evaluation_date=DGE.evaluationDate, engine=DGE.validationEngine)).rows
     return rows[0] if rows else None
 
 
@@ -150,7 +153,7 @@ def validation_status(store: Store, municipality_code: str | None = None) -> Val
     status = "stale" if generated is not None and changed is not None and changed > generated else "current"
     return ValidationStatus(status, run=str(row["run"]), generated_at=_iso(row.get("generated")),
                             evaluation_date=_iso(row.get("evaluationDate")), data_changed_at=_iso(data_time),
-                            graph=graph, scope=scope)
+                            graph=graph, scope=scope, engine=str(row["engine"]) if row.get("engine") else None)
 
 
 def reads_validation(sparql: str) -> bool:

@@ -123,10 +123,7 @@ def validation_line(validation: dict, lang: str) -> str:
     run = validation["run"]
     when = validation["generatedAt"]
     day = validation["evaluationDate"]
-    if lang == "nl":
-        detail = f"run <{run}>, gemaakt {when}, peildatum {day}"
-    else:
-        detail = f"run <{run}>, made {when}, evaluation date {day}"
+    detail = TEXT[lang]["validation_detail"].format(run=run, when=when, day=day)
     return f"{text}: {detail}." if status == "current" else f"{text} ({detail})"
 
 
