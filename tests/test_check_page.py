@@ -13,11 +13,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from rdflib import URIRef
 from api_support import client_for, load_test_graph
 
 from dge_graph.cli import main
 from dge_graph.ingest.intake import ALL_KEYS, read_records
-from dge_graph.ingest.intake_form import form_from_record, label_of, load_questionnaire, ontology_graph
+from dge_graph.ingest.intake_form import form_from_record, label_of, load_questionnaire, ontology_graph, source_label
 from dge_graph.kernel.vocabulary import FACTS, SAFEGUARDS
 from dge_graph.store import OxigraphStore
 
@@ -169,9 +170,26 @@ def test_the_form_asks_every_intake_key_with_the_ontology_label_and_definition(c
         assert question.definition and question.definition(lang) in block
         for source in question.sources:
             assert f'href="{source}"' in block
+            assert f">{source}</a>" not in block, f"{item.name}: the source {source} is shown as its address"
     annex = re.search(r'id="q-annexIIIArea">(.*?)</div>', html, re.S).group(1)
     assert len(re.findall(r'name="annexIIIArea"', annex)) == len(questionnaire.question("annexIIIArea").choices) + 1
     assert "<script" not in response.text
+
+
+@pytest.mark.parametrize("lang, names", [
+    ("nl", ("AI-verordening bijlage III", "AVG overweging 91", "Richtlijn politie en justitie (LED) art. 1")),
+    ("en", ("AI Act Annex III", "GDPR recital 91", "Law Enforcement Directive (LED) Art. 1")),
+])
+def test_eur_lex_sources_are_named_by_their_act_and_part(client, lang, names):
+    """A EUR-Lex address (CELEX number and fragment) is shown as the act's label from data/legal and the part."""
+    html = unescape(client.get("/check", headers={"Accept-Language": lang}).text)
+    shown = re.findall(r'<a href="(https://eur-lex[^"]+)">([^<]+)</a>', html)
+    assert shown and all(not text.startswith("http") for _href, text in shown)
+    for name in names:
+        assert name in {text for _href, text in shown}
+    graph = ontology_graph()
+    assert source_label(graph, URIRef("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32024R1689"),
+                        lang) == ("EUR-Lex: AI-verordening" if lang == "nl" else "EUR-Lex: AI Act")
 
 
 def test_english_navigation_says_ontology(client):

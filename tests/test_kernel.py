@@ -237,16 +237,68 @@ def test_a_language_without_texts_is_refused():
         ui_text.texts("page", "de")
 
 
+TEXT_SECTION = re.compile(r"\{#\s*text section:\s*([a-z-]+)\s*#\}")
+"""A template whose ``text`` is another section than ``analytics`` names it: ``{# text section: overview #}``."""
+
+
 def test_the_templates_take_their_texts_from_the_catalogue():
-    """Every ``ui.x`` a template reads is in the catalogue, and no template carries a text of its own per language."""
+    """Every ``ui.x`` / ``text.x`` a template reads is in the catalogue, and no template carries a text of its own per
+    language (nor picks ``label_nl`` / ``message_en`` of an object by language: objects have ``label(lang)``)."""
     page = set(ui_text.PAGE)
-    analytics = set(ui_text.ANALYTICS)
     templates = sorted(TEMPLATES.glob("*.html"))
     assert templates
     for template in templates:
         source = template.read_text(encoding="utf-8")
         assert not re.search(r"""lang\s*==\s*["'](nl|en)["']""", source), f"{template.name} chooses a text by language"
+        assert not re.search(r"\b(nl|en)\s+if\s+lang\b", source), f"{template.name} chooses a text by language"
         for key in re.findall(r"\bui\.([a-z_]+)", source):
             assert key in page, f"{template.name}: ui.{key} is not in kernel/ui_text.py"
-        for key in re.findall(r"\btext\.([a-z_]+)", source):
-            assert key in analytics, f"{template.name}: text.{key} is not in kernel/ui_text.py"
+        declared = TEXT_SECTION.search(source)
+        section = declared.group(1) if declared else "analytics"
+        assert section in ui_text.SECTIONS, f"{template.name}: no section {section!r} in kernel/ui_text.py"
+        pattern = r"\b(?:text|t)\." if re.search(r"\{%\s*set t = text\s*%\}", source) else r"\btext\."
+        for key in re.findall(pattern + r"([a-z_]+)", source):
+            assert key in ui_text.SECTIONS[section], f"{template.name}: text.{key} is not in section {section}"
+
+
+def test_the_catalogue_long_date_writes_the_month_out():
+    assert ui_text.long_date("2026-12-01", "nl") == "1 december 2026"
+    assert ui_text.long_date("2027-08-02T10:00:00Z", "en") == "2 August 2027"
+    assert ui_text.long_date(None, "en") == "–"
+    assert len(ui_text.MONTH) == 12
+
+
+SOURCES = Path(ui_text.__file__).resolve().parents[1]
+
+
+def _language_dicts(path: Path) -> list[int]:
+    """The lines of ``path`` with a dict literal that has both "nl" and "en" among its keys."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            if {"nl", "en"} <= keys:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_no_ui_text_dict_outside_the_catalogue():
+    """A new ``{"nl": ..., "en": ...}`` outside kernel/ui_text.py fails: UI texts belong in the catalogue, domain
+    labels in ontology/ and data/ (read by the label policy). There are no exceptions: code that needs a text per
+    language builds it from the catalogue (``{lang: texts(section, lang) for lang in LANGUAGES}``)."""
+    found = {}
+    for path in sorted(SOURCES.rglob("*.py")):
+        name = path.relative_to(SOURCES).as_posix()
+        if name == "kernel/ui_text.py":
+            continue
+        if lines := _language_dicts(path):
+            found[name] = lines
+    assert not found, f"nl/en text dicts outside kernel/ui_text.py (move them to the catalogue): {found}"
+
+
+def test_the_language_dict_scan_finds_a_dict_keyed_nl_and_en(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('WORDS = {"nl": {"title": "Titel"}, "en": {"title": "Title"}}\nOTHER = {"nl": 1}\n')
+    assert _language_dicts(sample) == [1]

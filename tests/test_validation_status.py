@@ -77,11 +77,12 @@ def test_current_report_is_named_with_its_run_and_dates(tmp_path):
     with _client(store, tmp_path) as client:
         page = client.get(PROFILE, headers={"Accept": "text/html", "Accept-Language": "en"})
         assert 'data-validation-status="current"' in page.text and run in page.text
-        assert "evaluation date 2026-11-01" in page.text
+        assert "evaluation date 1 November 2026" in page.text and f"engine {report.engine}" in page.text
+        assert f">{run}<" not in page.text and f'data-validation-run="{run}"' in page.text
         assert page.headers["X-Validation-Status"].startswith(f"current; run=<{run}>")
         assert "Warning" not in page.headers
         dutch = client.get(PROFILE, headers={"Accept": "text/html", "Accept-Language": "nl"})
-        assert "Bevindingen uit validatierapport" in dutch.text and "peildatum 2026-11-01" in dutch.text
+        assert "Bevindingen uit validatierapport" in dutch.text and "peildatum 1 november 2026" in dutch.text
         data = client.get(PROFILE, params={"format": "json"}).json()
         assert data["validation"] == {"status": "current", "run": run, "generatedAt": NOW.isoformat(),
                                       "evaluationDate": "2026-11-01", "dataChangedAt": None, "scope": "all"}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Mapping
+from types import MappingProxyType
 from urllib.parse import quote
 
 import httpx
@@ -37,25 +39,7 @@ READY = {"editor-result": "document.querySelector('.yasr table.dataTable tbody t
 RESULT_CELLS = ".yasr table.dataTable tbody"
 """The editor's SPARQL result cells show the query's answer (IRIs included, by design): not checked for IRIs."""
 
-PHONE_ONLY = frozenset({"phone"})
-ALL_WIDTHS = frozenset(WIDTHS)
-KNOWN_DEFECTS = {
-    ("profile", "identifiers"): ("issue 16 item 6: the profile shows a supplier as its compact IRI "
-                                 "(dgeid:organisation/…) until task G's label fixes are merged", ALL_WIDTHS),
-    ("profile", "legend"): ("issue 16 item 6: the profile shows severities without a legend until task G's colour "
-                            "and label policy is merged", ALL_WIDTHS),
-    ("profile", "tables"): ("issue 16 item 6: the profile's tables are wider than a phone (task G)", PHONE_ONLY),
-    ("compare", "tables"): ("issue 16 item 6: the comparison table is wider than a phone (task G)", PHONE_ONLY),
-    ("compare", "identifiers"): ("issue 13 item 5: the validation banner of the comparison shows the run's IRI "
-                                 "(task D)", ALL_WIDTHS),
-    ("editor-result", "tables"): ("issue 16 item 6: the editor's result table starts right of the examples and "
-                                  "runs off a phone's screen (task G)", PHONE_ONLY),
-    ("check-empty", "identifiers"): ("issue 16 item 1: the questionnaire of /check shows the EUR-Lex source IRIs of "
-                                     "its definitions as text (task G)", ALL_WIDTHS),
-    ("check-filled-in", "identifiers"): ("issue 16 item 1: as the empty questionnaire", ALL_WIDTHS),
-    ("check-result", "identifiers"): ("issue 16 item 1: the result page repeats the questionnaire with those IRIs",
-                                      ALL_WIDTHS),
-}
+KNOWN_DEFECTS: Mapping[tuple[str, str], tuple[str, frozenset[str]]] = MappingProxyType({})
 """(page, aspect) -> (a defect another task fixes, the widths it shows at): an xfail with the reason while it shows;
 once it no longer shows, the check passes with a warning that the entry can go (the branches are merged in any
 order, so a fixed defect is not a failure)."""

@@ -31,6 +31,7 @@ from dge_graph.ingest.intake_form import (
     label_of,
     load_questionnaire,
     ontology_graph,
+    source_label,
 )
 from dge_graph.kernel.terms import compact
 from dge_graph.query.intake_check import (
@@ -169,9 +170,12 @@ def _page(request: Request, resources: CheckResources, lang: str, form: dict[str
     def label(iri) -> str:
         return label_of(labels, iri, lang) or compact(iri)
 
+    def source(iri) -> str:
+        return source_label(labels, iri, lang)
+
     return render(request, "check.html", status_code=status_code, lang=lang, questionnaire=resources.questionnaire,
                   form=form, errors=errors or {}, error_questions={k.split(".")[0] for k in errors or {}},
-                  result=result, label=label, compact=compact,
+                  result=result, label=label, source_label=source, compact=compact,
                   date_field=DATE_FIELD, hidden=list(_hidden(form)), headers={"Cache-Control": "no-store"})
 
 

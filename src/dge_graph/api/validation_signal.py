@@ -8,8 +8,8 @@ and comparisons a ``validation`` field (``render/analytics.py``).
 
 from __future__ import annotations
 
+from dge_graph.kernel.ui_text import long_date
 from dge_graph.query.validation_status import ValidationStatus
-from dge_graph.render.analytics import validation_line
 
 
 def validation_headers(status: ValidationStatus) -> dict[str, str]:
@@ -21,5 +21,12 @@ def validation_headers(status: ValidationStatus) -> dict[str, str]:
 
 
 def banner_context(status: ValidationStatus, lang: str) -> dict:
-    """Template variables of ``_validation_banner.html``."""
-    return {"validation": status.as_dict(), "validation_text": validation_line(status.as_dict(), lang)}
+    """Template variables of ``_validation_banner.html``: the status, what it means, and the run it rests on (its IRI
+    for the link, its time and evaluation date written out, its engine)."""
+    run = None
+    if status.run:
+        generated = status.generated_at or ""
+        time = f" {generated[11:16]}" if len(generated) >= 16 else ""
+        run = {"iri": status.run, "generated": f"{long_date(generated or None, lang)}{time}",
+               "evaluation": long_date(status.evaluation_date, lang), "engine": status.engine}
+    return {"validation": status.as_dict(), "validation_text": status.message(lang), "validation_run": run}

@@ -15,9 +15,11 @@ reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from rdflib import Graph, Literal, URIRef
@@ -33,6 +35,7 @@ from dge_graph.ingest.intake import (
 )
 from dge_graph.kernel.namespaces import DCT, DGE, RDFS, SKOS, id_iri
 from dge_graph.kernel.resources import resource_dir
+from dge_graph.kernel.ui_text import texts
 from dge_graph.kernel.vocabulary import ENUMERATIONS, FACTS, PUBLIC_VALUES, SAFEGUARDS, SAFEGUARDS_BY_NAME
 
 FORM_SOURCE = "check-form"
@@ -122,6 +125,34 @@ DEFINITIONS = (SKOS.definition, DCT.description, RDFS.comment)
 def label_of(graph: Graph, iri: URIRef, lang: str) -> str | None:
     found = _text(graph, iri, LABELS)
     return found(lang) if found else None
+
+
+EUR_LEX = re.compile(r"https://eur-lex\.europa\.eu/legal-content/[A-Z]{2}/TXT/\?uri=CELEX:(?P<celex>[0-9A-Z]+)"
+                     r"(?:#(?P<part>[a-z]+)_(?P<number>[0-9A-Za-z]+))?")
+"""A EUR-Lex address of an act by its CELEX number, optionally one part: ``#art_4``, ``#rct_91``, ``#anx_III``."""
+EUR_LEX_PARTS = {"art": "source_article", "rct": "source_recital", "anx": "source_annex"}
+"""The fragment of a EUR-Lex address -> the catalogue key of its name (``kernel.ui_text.PAGE``)."""
+
+
+def source_label(graph: Graph, iri: URIRef, lang: str) -> str:
+    """What a page shows for a source (``dct:source``): its label; for a EUR-Lex address, the label of the act with
+    that CELEX number (its ``dct:identifier`` in ``data/legal``) and the part ("AVG art. 4", "AI Act Annex III");
+    for another address without a label, its web host (the link keeps the address)."""
+    own = label_of(graph, URIRef(str(iri)), lang)
+    if own:
+        return own
+    text = str(iri)
+    eur_lex = EUR_LEX.fullmatch(text)
+    if eur_lex:
+        acts = [a for a in graph.subjects(DCT.identifier, Literal(eur_lex["celex"])) if isinstance(a, URIRef)]
+        act = label_of(graph, min(acts, key=str), lang) if acts else None
+        name = act or f"CELEX {eur_lex['celex']}"
+        part = EUR_LEX_PARTS.get(eur_lex["part"] or "")
+        if part:
+            return f"{name} {texts('page', lang)[part]} {eur_lex['number']}"
+        return f"EUR-Lex: {name}"
+    host = urlsplit(text).hostname
+    return host.removeprefix("www.") if host else text
 
 
 def _choices(graph: Graph, scheme: str | None, codes: Sequence[str]) -> tuple[Choice, ...]:

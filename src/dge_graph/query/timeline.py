@@ -63,6 +63,10 @@ class Boundary:
     label_en: str = field(default="", compare=False)
     label_nl: str = field(default="", compare=False)
 
+    def label(self, lang: str) -> str:
+        """What happens on the date, in ``lang`` (``nl`` or ``en``)."""
+        return self.label_nl if lang == "nl" else self.label_en
+
     def as_dict(self) -> dict:
         return {"date": self.date.isoformat(), "kind": self.kind, "subject": self.subject,
                 "label_en": self.label_en, "label_nl": self.label_nl}

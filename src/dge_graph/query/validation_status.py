@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from rdflib import Literal
 
 from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, PROV
+from dge_graph.kernel.ui_text import LANGUAGES, texts
 from dge_graph.store import Store
 
 RESULT_GRAPH = f"{GRAPH}validation/latest"
@@ -33,11 +35,12 @@ STATUSES = ("missing", "stale", "current")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 _RUN = """
-SELECT ?run ?generated ?evaluationDate ?revised WHERE {{
+SELECT ?run ?generated ?evaluationDate ?revised ?engine WHERE {{
   GRAPH <{graph}> {{
     ?run a <{run_class}> ; <{generated}> ?generated .
     OPTIONAL {{ ?run <{evaluation_date}> ?evaluationDate }}
     OPTIONAL {{ ?run <{revised}> ?revised }}
+    OPTIONAL {{ ?run <{engine}> ?engine }}
   }}
 }} ORDER BY DESC(?generated) LIMIT 1
 """
@@ -50,17 +53,8 @@ SELECT (MAX(?time) AS ?dataTime) WHERE {{
 }}
 """
 
-MESSAGES = {
-    "missing": {"nl": "Er is geen validatierapport opgeslagen: de bevindingen en maten hieronder zijn niet berekend "
-                      "(draai `dge-graph validate`).",
-                "en": "No validation report is stored: the findings and measures below have not been computed "
-                      "(run `dge-graph validate`)."},
-    "stale": {"nl": "Het validatierapport is ouder dan de gegevens: de bevindingen hieronder kunnen horen bij gegevens "
-                    "die niet meer zo in de graaf staan (draai `dge-graph validate`).",
-              "en": "The validation report is older than the data: the findings below may be of data that are no "
-                    "longer in the graph as they were (run `dge-graph validate`)."},
-    "current": {"nl": "Bevindingen uit validatierapport", "en": "Findings from validation report"},
-}
+MESSAGES = MappingProxyType({lang: texts("validation-status", lang) for lang in LANGUAGES})
+"""What is said about the stored result per language and status, from the UI-text catalogue (``kernel.ui_text``)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +70,8 @@ class ValidationStatus:
     """The result graph the run is in (``graph/validation/latest`` or a municipality's)."""
     scope: str = "all"
     """``all`` (a full run) or the CBS code of the municipality of a one-municipality run."""
+    engine: str | None = None
+    """The engine of the run (``dge:validationEngine``: table, sparql, pyshacl); shown on pages, not in ``as_dict``."""
 
     @property
     def current(self) -> bool:
@@ -87,7 +83,7 @@ class ValidationStatus:
                 "evaluationDate": self.evaluation_date, "dataChangedAt": self.data_changed_at, "scope": self.scope}
 
     def message(self, lang: str) -> str:
-        return MESSAGES[self.status]["nl" if lang == "nl" else "en"]
+        return MESSAGES[lang][self.status]
 
     def header_value(self) -> str:
         """``X-Validation-Status``: the status, then the run and its time (ASCII)."""
@@ -133,7 +129,8 @@ def municipality_result_graph(code: str) -> str:
 
 def _newest_run(store: Store, graph: str):
     rows = store.query(_RUN.format(graph=graph, run_class=DGE.ValidationRun, generated=PROV.generatedAtTime,
-                                   evaluation_date=DGE.evaluationDate, revised=DCT.modified)).rows
+                                   evaluation_date=DGE.evaluationDate, revised=DCT.modified,
+                                   engine=DGE.validationEngine)).rows
     return rows[0] if rows else None
 
 
@@ -162,7 +159,7 @@ def validation_status(store: Store, municipality_code: str | None = None) -> Val
     status = "stale" if describes is not None and changed is not None and changed > describes else "current"
     return ValidationStatus(status, run=str(row["run"]), generated_at=_iso(row.get("generated")),
                             evaluation_date=_iso(row.get("evaluationDate")), data_changed_at=_iso(data_time),
-                            graph=graph, scope=scope)
+                            graph=graph, scope=scope, engine=str(row["engine"]) if row.get("engine") else None)
 
 
 def reads_validation(sparql: str) -> bool:

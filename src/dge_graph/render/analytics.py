@@ -117,16 +117,13 @@ def validation_line(validation: dict, lang: str) -> str:
     from dge_graph.query.validation_status import MESSAGES
 
     status = validation["status"]
-    text = MESSAGES[status]["nl" if lang == "nl" else "en"]
+    text = MESSAGES[lang][status]
     if status == "missing":
         return text
     run = validation["run"]
     when = validation["generatedAt"]
     day = validation["evaluationDate"]
-    if lang == "nl":
-        detail = f"run <{run}>, gemaakt {when}, peildatum {day}"
-    else:
-        detail = f"run <{run}>, made {when}, evaluation date {day}"
+    detail = TEXT[lang]["validation_detail"].format(run=run, when=when, day=day)
     return f"{text}: {detail}." if status == "current" else f"{text} ({detail})"
 
 

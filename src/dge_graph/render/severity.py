@@ -23,6 +23,7 @@ from types import MappingProxyType
 from markupsafe import Markup, escape
 
 from dge_graph.kernel.ui_text import SEVERITY as SEVERITY_TEXT
+from dge_graph.kernel.ui_text import texts
 
 SHACL = "http://www.w3.org/ns/shacl#"
 
@@ -97,9 +98,15 @@ def severity_badge(value: object, lang: str) -> Markup:
                   '{label}</span>').format(code=found.code, marker=found.marker, label=found.label(lang))
 
 
-def severity_legend(lang: str) -> Markup:
-    """The legend of the policy: one badge per severity the rules use."""
-    title = "Ernst" if lang == "nl" else "Severity"
+def severity_legend(lang: str, explained: bool = False) -> Markup:
+    """The legend of the policy: one badge per severity the rules use; ``explained``: each with what it means (the
+    council report and the national overview, read by people who do not know the rules)."""
+    words = texts("severity-legend", lang)
+    if explained:
+        items = Markup("").join(Markup("<dt>{badge}</dt><dd>{meaning}</dd>").format(
+            badge=severity_badge(c, lang), meaning=words[c]) for c in LEGEND_SEVERITIES)
+        return Markup('<dl class="severity-legend" aria-label="{title}">{items}</dl>').format(
+            title=words["title"], items=items)
     items = Markup("").join(Markup("<li>{}</li>").format(severity_badge(c, lang)) for c in LEGEND_SEVERITIES)
     return Markup('<div class="severity-legend" role="note"><span>{title}:</span> <ul>{items}</ul></div>').format(
-        title=escape(title), items=items)
+        title=escape(words["title"]), items=items)

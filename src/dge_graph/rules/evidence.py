@@ -32,8 +32,6 @@ from dge_graph.store import Store
 RECORDED_ABSENT = URIRef(f"{ID}evidence-basis/recorded-absent")
 NOT_EVIDENCED = URIRef(f"{ID}evidence-basis/not-evidenced")
 BASIS_NAMES = {RECORDED_ABSENT: "recordedAbsent", NOT_EVIDENCED: "notEvidenced"}
-BASIS_LABELS = {"recordedAbsent": {"nl": "ontbreekt", "en": "recorded absent"},
-                "notEvidenced": {"nl": "niet aangetoond", "en": "not evidenced"}}
 DERIVED_PREFIX = f"{ID}shape/derived/"
 ANYTHING = URIRef(f"{DERIVED_PREFIX}Anything")
 NOT_FACTS = (DGE.hasSafeguard, DGE.municipality)

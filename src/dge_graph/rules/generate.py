@@ -25,6 +25,7 @@ from rdflib.namespace import RDF, SH, SKOS, XSD
 
 from dge_graph.kernel.labels import graph_label
 from dge_graph.kernel.namespaces import DGE, ELI, ID, id_iri
+from dge_graph.kernel.ui_text import long_date
 
 GENERATOR = "dge-graph rules generate (src/dge_graph/rules/generate.py)"
 RULE_SHAPES = Path("shapes/rules.ttl")
@@ -40,12 +41,6 @@ SATISFIED_PREFIX = f"{ID}shape/satisfied/"
 HOLDS_PREFIX = f"{ID}shape/holds/"
 ALGORITMEKADER_REQUIREMENTS = "https://minbzk.github.io/Algoritmekader/voldoen-aan-wetten-en-regels/vereisten/"
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-MONTHS = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
 
 
 class GenerationError(ValueError):
@@ -247,12 +242,6 @@ def _check_references(sources: Sources) -> None:
 
 # --------------------------------------------------------------------------------------------------------------
 # rendering helpers
-
-
-def long_date(day: dt.date, lang: str) -> str:
-    if lang == "nl":
-        return f"{day.day} {MONTHS['nl'][day.month - 1]} {day.year}"
-    return f"{day.day} {MONTHS['en'][day.month - 1]} {day.year}"
 
 
 def label(graph: Graph, iri, lang: str = "en") -> str:

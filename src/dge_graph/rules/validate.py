@@ -172,6 +172,10 @@ class Finding:
     basis: object | None = field(default=None, compare=False)
     """What the finding rests on (``rules.evidence.FindingBasis``), when computed."""
 
+    def message(self, lang: str) -> str:
+        """The rule's message in ``lang`` (``nl`` or ``en``)."""
+        return self.message_nl if lang == "nl" else self.message_en
+
     def basis_dict(self) -> dict:
         """``evidenceBasis`` (recordedAbsent / notEvidenced) and the safeguard types (or facts) of each kind."""
         if self.basis is None:
