@@ -166,27 +166,43 @@ def test_unknown_or_bad_codes_are_404_with_the_reason(client, code):
     assert code in response.text or "GM" in response.text
 
 
-def test_the_evidence_basis_and_completeness_are_read_from_the_result_when_it_has_them():
-    """The stored form of the evidence basis (issue 13 item 3): ``<deployment> dge:lacksEvidenceOf <type>`` /
-    ``dge:recordedAbsent <type>`` in the result graph, ``dge:dataCompleteness`` on the municipality's measures."""
+def test_the_evidence_basis_and_completeness_are_read_from_the_result():
+    """The stored form of the evidence basis (issue 13 item 4): ``<deployment> dge:lacksEvidenceOf <type>`` /
+    ``dge:recordedAbsent <type>`` in the result graph, ``dge:dataCompleteness`` on the municipality's measures; the
+    report shows what validation stored, and follows it when the stored result changes."""
     store = OxigraphStore(None)
     build(store, discover_sources())
-    report = validate_store(store, Parameters(TODAY), decide=True)
-    store_report(store, report)
+    store_report(store, validate_store(store, Parameters(TODAY), decide=True))
+    node = f"<https://w3id.org/dge-graph/id/measures/municipality/{CODE}>"
+
+    def stored_completeness():
+        rows = store.query(f"SELECT ?c WHERE {{ GRAPH <{graph_iri('validation/measures')}> "
+                           f"{{ {node} <{DGE.dataCompleteness}> ?c }} }}").rows
+        return float(rows[0]["c"].toPython())
+
+    def stored_basis(deployment, safeguard):
+        kinds = {DGE.recordedAbsent: "recorded-absent", DGE.lacksEvidenceOf: "not-evidenced"}
+        rows = store.query(f"SELECT ?p WHERE {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ <{deployment}> ?p <{safeguard}> }} }}"
+                           ).rows
+        return next((kinds[r["p"]] for r in rows if r["p"] in kinds), None)
+
     before = build_council_report(store, CODE, with_timeline=False)
-    assert before.completeness is None and all(f.evidence is None for f in before.findings)
+    assert before.completeness == stored_completeness()
     finding = next(f for f in before.findings if f.rule_id == "GDPR-35")
     safeguard = store.query(
         "SELECT ?s WHERE { ?r <https://w3id.org/dge-graph/def#requiresSafeguard> ?s }",
         substitutions={"r": URIRef(finding.requirement)}).rows[0]["s"]
-    absent, lacking = finding.deployments[0].iri, finding.deployments[-1].iri
-    store.update(f"""INSERT DATA {{
-      GRAPH <{LATEST_RESULT_GRAPH}> {{ <{absent}> <{DGE.recordedAbsent}> <{safeguard}> .
-                                     <{lacking}> <{DGE.lacksEvidenceOf}> <{safeguard}> . }}
-      GRAPH <{graph_iri('validation/measures')}> {{ <https://w3id.org/dge-graph/id/measures/municipality/{CODE}>
-          <{DGE.dataCompleteness}> 0.25 . }} }}""")
+    assert dict(finding.evidence) == {d.iri: stored_basis(d.iri, safeguard) for d in finding.deployments
+                                      if stored_basis(d.iri, safeguard)}
+    assert set(dict(finding.evidence).values()) <= {"recorded-absent", "not-evidenced"} and finding.evidence
+    # the report reads the stored result, not a computation of its own: change the stored facts, the report follows
+    lacking = finding.deployments[-1].iri
+    store.update(f"""DELETE WHERE {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ <{lacking}> <{DGE.lacksEvidenceOf}> ?t }} }} ;
+      DELETE WHERE {{ GRAPH <{graph_iri('validation/measures')}> {{ {node} <{DGE.dataCompleteness}> ?c }} }} ;
+      INSERT DATA {{
+      GRAPH <{LATEST_RESULT_GRAPH}> {{ <{lacking}> <{DGE.recordedAbsent}> <{safeguard}> . }}
+      GRAPH <{graph_iri('validation/measures')}> {{ {node} <{DGE.dataCompleteness}> 0.25 . }} }}""")
     after = build_council_report(store, CODE, with_timeline=False)
     gdpr35 = next(f for f in after.findings if f.rule_id == "GDPR-35")
-    expected = {absent: "recorded-absent", lacking: "not-evidenced"} if absent != lacking else {absent: "not-evidenced"}
-    assert dict(gdpr35.evidence) == expected
+    assert dict(gdpr35.evidence)[lacking] == "recorded-absent"
     assert after.completeness == 0.25
