@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from browser_fixtures import EARLIER, TODAY, browser, chromium_path, screenshot_dir, served  # noqa: F401 (fixtures)
 from chromium import print_to_pdf
 from pypdf import PdfReader
 

@@ -1,3 +1,5 @@
+# Fixtures of the browser checks, imported by test_pages.py (not a conftest.py: a second module named
+# "conftest" would shadow tests/conftest.py for the tests that import helpers from it).
 """Fixtures of the browser checks (``make screenshot``; marked ``browser``, so ``make test`` runs without Chromium):
 the project graph built and validated twice (an earlier evaluation date, then today: the council report has a
 previous run to compare with), served by ``dge-graph serve`` on 127.0.0.1; one headless Chromium; the folder the
