@@ -302,3 +302,21 @@ def test_the_language_dict_scan_finds_a_dict_keyed_nl_and_en(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text('WORDS = {"nl": {"title": "Titel"}, "en": {"title": "Title"}}\nOTHER = {"nl": 1}\n')
     assert _language_dicts(sample) == [1]
+
+
+LANGUAGE_FALLBACK = re.compile(r"""\.get\(\s*lang\s*\)\s+or\s+[\w.]*\.get\(\s*["'](nl|en)["']\s*\)""")
+"""A hand-written language fallback (``labels.get(lang) or labels.get("nl")``): the label policy's job."""
+
+
+def test_no_language_fallback_outside_the_label_policy():
+    """Choosing a label by language is ``kernel.labels.label_in`` (one order everywhere, an untagged name included);
+    a module or template that writes its own fallback fails."""
+    templates = SOURCES / "api" / "templates"
+    found = [path.relative_to(SOURCES).as_posix() for path in sorted([*SOURCES.rglob("*.py"), *templates.glob("*.html")])
+             if path.name != "labels.py" and LANGUAGE_FALLBACK.search(path.read_text(encoding="utf-8"))]
+    assert not found, f"hand-written language fallbacks (use kernel.labels.label_in): {found}"
+
+
+def test_the_language_fallback_scan_finds_one():
+    assert LANGUAGE_FALLBACK.search('return self.labels.get(lang) or self.labels.get("nl") or self.code')
+    assert not LANGUAGE_FALLBACK.search("return label_in(self.labels, lang) or self.code")

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dge_graph.kernel import conneg
+from dge_graph.kernel.labels import label_in
 from dge_graph.kernel.ui_text import DEFAULT_LANGUAGE, LANGUAGES, texts
 from dge_graph.render import severity
 
@@ -26,7 +27,7 @@ def template_environment() -> Environment:
         lstrip_blocks=True,
     )
     # the severity policy (render/severity.py): CSS custom properties in every page, badges and the legend
-    env.globals.update(severity_css=severity.severity_css(), severity_badge=severity.severity_badge,
+    env.globals.update(label_in=label_in, severity_css=severity.severity_css(), severity_badge=severity.severity_badge,
                        severity_legend=severity.severity_legend)
     return env
 

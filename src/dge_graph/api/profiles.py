@@ -24,6 +24,7 @@ from pathlib import Path
 from fastapi import Request
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from dge_graph.kernel.labels import label_in
 from dge_graph.kernel.namespaces import DCT, RDF, RDFS, SKOS
 from dge_graph.kernel.resources import resource_dir
 
@@ -52,7 +53,7 @@ class Profile:
     formats: tuple[str, ...]
 
     def label(self, lang: str) -> str:
-        return self.labels.get(lang) or self.labels.get("en") or self.token
+        return label_in(self.labels, lang) or self.token
 
     def applies_to(self, types: set[str]) -> bool:
         return str(RDFS.Resource) in self.classes or bool(self.classes & types)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from dge_graph.api.guard import guarded
 from dge_graph.api.pages import render, request_language
+from dge_graph.kernel.labels import label_in
 from dge_graph.kernel.namespaces import sparql_prefixes
 from dge_graph.query.overview import national_overview
 from dge_graph.render.analytics import format_number
@@ -44,7 +45,7 @@ def example_queries(named, lang: str = "en") -> list[ExampleQuery]:
     """The named queries (titles in ``lang``) followed by the built-in examples."""
     examples = []
     for query in named:
-        title = query.summary.get(lang) or query.summary.get("en") or query.name
+        title = label_in(query.summary, lang) or query.name
         examples.append(ExampleQuery(query.name, title, query.sparql))
     prefixes = sparql_prefixes()
     examples += [ExampleQuery(name, title, prefixes + "\n" + body) for name, title, body in BUILT_IN_EXAMPLES]

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from dge_graph.kernel.labels import label_in
 from dge_graph.kernel.namespaces import DGE, ID, PROV, sparql_prefixes
 from dge_graph.query.algoritmekader import Measure, measures_for
 from dge_graph.query.analytics import MunicipalityProfile, build_profile, resource_labels
@@ -79,10 +80,10 @@ class ReportFinding:
     it (issue 13 item 3); None: the result records no evidence basis."""
 
     def label(self, lang: str) -> str:
-        return self.labels.get(lang) or self.labels.get("nl") or self.rule_id
+        return label_in(self.labels, lang) or self.rule_id
 
     def legal_label(self, lang: str) -> str:
-        return self.legal_labels.get(lang) or self.legal_labels.get("nl") or self.legal_source or ""
+        return label_in(self.legal_labels, lang) or self.legal_source or ""
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class Source:
     page: str | None = None
 
     def label(self, lang: str) -> str:
-        return self.labels.get(lang) or self.labels.get("nl") or self.labels.get("en") or self.iri
+        return label_in(self.labels, lang) or self.iri
 
 
 @dataclass(frozen=True)

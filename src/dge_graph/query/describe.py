@@ -232,15 +232,15 @@ def findings_description(store: Store, iri: str) -> Description:
     """The ``findings`` profile of a deployment (``data/profiles.ttl``): its facts of the latest stored validation
     result (``dge:subjectToRequirement``, ``dge:missesRequirement``, ``dge:holdsSafeguardType``,
     ``dge:satisfiesShape``), its types, the severity of each requirement it misses, and the validation run."""
-    report_graph = checked_iri(VALIDATION_GRAPH)
-    me = checked_iri(iri)
+    report_graph = iri_ref(VALIDATION_GRAPH)
+    me = iri_ref(iri)
     rows = _select(store, f"""
         SELECT ?s ?p ?o WHERE {{
           {{ GRAPH {report_graph} {{ {me} ?p ?o }} BIND({me} AS ?s) }}
-          UNION {{ {me} {checked_iri(str(RDF.type))} ?o BIND({me} AS ?s) BIND({checked_iri(str(RDF.type))} AS ?p) }}
-          UNION {{ GRAPH {report_graph} {{ ?s a {checked_iri(str(DGE.ValidationRun))} ; ?p ?o }} }}
-          UNION {{ GRAPH {report_graph} {{ {me} {checked_iri(str(DGE.missesRequirement))} ?s }}
-                   ?s {checked_iri(str(DGE.severity))} ?o BIND({checked_iri(str(DGE.severity))} AS ?p) }}
+          UNION {{ {me} {iri_ref(str(RDF.type))} ?o BIND({me} AS ?s) BIND({iri_ref(str(RDF.type))} AS ?p) }}
+          UNION {{ GRAPH {report_graph} {{ ?s a {iri_ref(str(DGE.ValidationRun))} ; ?p ?o }} }}
+          UNION {{ GRAPH {report_graph} {{ {me} {iri_ref(str(DGE.missesRequirement))} ?s }}
+                   ?s {iri_ref(str(DGE.severity))} ?o BIND({iri_ref(str(DGE.severity))} AS ?p) }}
         }}""").rows
     description = Description(iri, outgoing=list(dict.fromkeys((r["s"], r["p"], r["o"]) for r in rows)))
     add_labels(store, description)

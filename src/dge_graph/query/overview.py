@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from rdflib import Literal, URIRef
 
+from dge_graph.kernel.labels import label_in
 from dge_graph.kernel.namespaces import sparql_prefixes
 from dge_graph.query.analytics import Measures, municipality_measures, resource_labels
 from dge_graph.query.named import find_named_query, load_named_queries, run_named_query
@@ -39,7 +40,7 @@ class RuleCount:
     labels: Mapping[str, str]
 
     def label(self, lang: str) -> str:
-        return self.labels.get(lang) or self.labels.get("nl") or self.rule_id
+        return label_in(self.labels, lang) or self.rule_id
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class ProvinceRow:
     safeguards_held: int
 
     def label(self, lang: str) -> str:
-        return self.labels.get(lang) or self.labels.get("nl") or self.code
+        return label_in(self.labels, lang) or self.code
 
     @property
     def coverage(self) -> float | None:

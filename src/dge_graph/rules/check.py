@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from dge_graph.kernel.namespaces import DCT, DGE, RDF, sparql_prefixes
 from dge_graph.kernel.labels import graph_labels, label_in

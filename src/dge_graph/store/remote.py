@@ -456,7 +456,7 @@ def _without_local_name_escapes(sparql: str) -> str:
             prefix, _, local = name.group().partition(":")
             if prefix in prefixes:
                 local = re.sub(r"\\(.)", r"\1", local)
-                edits.append((token.start, len(name.group()), checked_iri_ref(prefixes[prefix] + local)))
+                edits.append((token.start, len(name.group()), iri_ref(prefixes[prefix] + local)))
     out = sparql
     for start, length, text in reversed(edits):
         out = out[:start] + text + out[start + length:]
