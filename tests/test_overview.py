@@ -107,6 +107,9 @@ def test_municipalities_by_data_completeness_once_validation_stores_it():
     store = OxigraphStore(None)
     build(store, discover_sources())
     store_report(store, validate_store(store, Parameters(TODAY), decide=True))
+    assert national_overview(store).by_completeness is not None  # validation stores it (rules/report.py)
+    store.update("""DELETE WHERE { GRAPH <https://w3id.org/dge-graph/graph/validation/measures> {
+        ?m <https://w3id.org/dge-graph/def#dataCompleteness> ?c } }""")
     assert national_overview(store).by_completeness is None
     store.update("""INSERT DATA { GRAPH <https://w3id.org/dge-graph/graph/validation/measures> {
         <https://w3id.org/dge-graph/id/measures/municipality/GM0363> <https://w3id.org/dge-graph/def#dataCompleteness> 0.5 .
