@@ -72,7 +72,7 @@ def test_writes_through_the_server_send_the_token(served, capsys, tmp_path, monk
     intake.write_text("deployments:\n  - id: through-the-server\n    title: Via de server\n    municipality: GM0363\n",
                       encoding="utf-8")
     code, _, err = run(capsys, "import", "intake", str(intake), "--store", endpoint)
-    assert code == EXIT_ERROR and "refused the write (401" in err and "--update-token" in err
+    assert code == EXIT_ERROR and "answered 401" in err and "the write was refused" in err and "--update-token" in err
     code, out, _ = run(capsys, "import", "intake", str(intake), "--store", endpoint, "--update-token", TOKEN)
     assert code == EXIT_OK and "1 deployments, 1 municipalities, imported" in out
     # the environment variable works as well, and the reading side (read-only beside the server) sees the write
