@@ -8,9 +8,16 @@ Both servers run one after the other on 127.0.0.1 (never any other address) with
   endpoint (``/queries/{name}?param=value``) and through ``/sparql`` with the very text sent to raw Oxigraph
   (the query with its arguments as a trailing ``VALUES`` block, ``store.bind_parameters``), so that the ratio
   ``/sparql`` / raw is the cost of our HTTP layer alone;
+* the analysts' pages (our server only): ``/municipalities/{code}`` and ``/compare?m=…&m=…`` as HTML and as JSON,
+  one request at a time (p50/p95, and the first, cold request);
+* dereference latency of a deployment, one request at a time over sampled deployments (p50/p95): our
+  ``/id/deployment/<key>`` as Turtle and as HTML, raw Oxigraph's ``DESCRIBE <iri>`` as Turtle;
 * linked-data dereference throughput under a bounded load from a second process: ``wrk`` (fixed connections and
   duration) when installed, else a thread pool with a fixed request count and a time cap. Our server serves
   ``/id/deployment/<key>`` as Turtle; raw Oxigraph answers ``DESCRIBE <iri>`` (its closest equivalent).
+
+Every one-at-a-time series stops after ``cap_s`` of requests; the query cases together stop after ``budget_s``
+(the cases left are recorded as skipped), so that a slow store cannot make the run unbounded.
 """
 
 from __future__ import annotations
@@ -79,6 +86,7 @@ def start_server(kind: str, store_dir: Path, *, timeout_s: float, ready_timeout_
 
 def _latency(client: httpx.Client, request: Callable[[], httpx.Response], repetitions: int,
              cap_s: float) -> dict:
+    started = time.perf_counter()
     try:
         try:
             first = request()  # warm-up, and the status we report
@@ -88,11 +96,12 @@ def _latency(client: httpx.Client, request: Callable[[], httpx.Response], repeti
         return {"timeout_s": client.timeout.read}
     except httpx.HTTPError as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
+    first_ms = round((time.perf_counter() - started) * 1000, 3)
     if first.status_code != 200:
         return {"status": first.status_code, "error": first.text[:300]}
     samples: list[float] = []
-    spent = 0.0
-    for _ in range(repetitions):
+    spent = first_ms / 1000
+    for _ in range(repetitions if spent < cap_s else 0):
         start = time.perf_counter()
         try:
             request().read()
@@ -103,14 +112,30 @@ def _latency(client: httpx.Client, request: Callable[[], httpx.Response], repeti
         spent += elapsed
         if spent >= cap_s:
             break
-    return {**Latency.of(samples).as_dict(), "bytes": len(first.content)}
+    if not samples:  # the warm-up alone used the time: it is the one sample
+        samples = [first_ms / 1000]
+    return {**Latency.of(samples).as_dict(), "bytes": len(first.content), "first_ms": first_ms}
+
+
+def _cycled(paths: Sequence[str]) -> Callable[[], str]:
+    position = [0]
+
+    def following() -> str:
+        path = paths[position[0] % len(paths)]
+        position[0] += 1
+        return path
+    return following
 
 
 def query_latencies(server: Server, cases: Sequence[QueryCase], repetitions: int, cap_s: float,
-                    timeout_s: float) -> dict:
+                    timeout_s: float, budget_s: float | None = None) -> dict:
     results = {}
+    started = time.monotonic()
     with httpx.Client(timeout=timeout_s) as client:
         for case in cases:
+            if budget_s is not None and time.monotonic() - started > budget_s:
+                results[case.label] = {"skipped": f"the HTTP query budget of {budget_s:.0f} s was spent"}
+                continue
             text = bind_parameters(case.query.sparql, ox_substitutions(case.substitutions))
             accept = {"Accept": RESULTS_JSON}
             entry = {}
@@ -125,6 +150,37 @@ def query_latencies(server: Server, cases: Sequence[QueryCase], repetitions: int
                 entry["sparql"] = _latency(client, lambda: client.post(f"{server.base}/query", data={"query": text},
                                                                        headers=accept), repetitions, cap_s)
             results[case.label] = entry
+    return results
+
+
+PAGE_FORMATS = {"HTML": "text/html", "JSON": "application/json"}
+
+
+def page_paths(profile: str, compare: Sequence[str]) -> dict[str, str]:
+    """The analysts' pages the issue's targets name: one municipality's profile and a comparison."""
+    return {"profile": f"/municipalities/{profile}", "compare": "/compare?" + urlencode([("m", c) for c in compare])}
+
+
+def page_latencies(server: Server, pages: dict[str, str], repetitions: int, cap_s: float, timeout_s: float) -> dict:
+    results: dict = {}
+    with httpx.Client(base_url=server.base, timeout=timeout_s) as client:
+        for name, path in pages.items():
+            for label, accept in PAGE_FORMATS.items():
+                results[f"{name} {label}"] = {"path": path, **_latency(
+                    client, lambda: client.get(path, headers={"Accept": accept}), repetitions, cap_s)}
+    return results
+
+
+def dereference_latencies(server: Server, paths: Sequence[str], repetitions: int, cap_s: float,
+                          timeout_s: float) -> dict:
+    """One request at a time, a different sampled deployment each time: Turtle (and HTML on our server)."""
+    formats = {"Turtle": TURTLE, "HTML": "text/html"} if server.kind == "dge-graph" else {"Turtle": TURTLE}
+    results: dict = {}
+    with httpx.Client(base_url=server.base, timeout=timeout_s) as client:
+        for label, accept in formats.items():
+            following = _cycled(paths)
+            results[label] = _latency(client, lambda: client.get(following(), headers={"Accept": accept}),
+                                      repetitions, cap_s)
     return results
 
 
@@ -212,14 +268,20 @@ def dereference_load(server: Server, paths: Sequence[str], *, connections: int, 
 
 def measure_server(kind: str, store_dir: Path, cases: Sequence[QueryCase], deployments: Sequence[str], *,
                    public_base: str, repetitions: int, cap_s: float, timeout_s: float, connections: int,
-                   duration_s: int, log: Callable[[str], None]) -> dict:
+                   duration_s: int, log: Callable[[str], None], pages: dict[str, str] | None = None,
+                   deref_repetitions: int = 50, query_budget_s: float | None = None) -> dict:
     server = start_server(kind, store_dir, timeout_s=timeout_s)
     try:
         time.sleep(1.0)
         result: dict = {"rss_at_rest_mb": rss_mb(server.running.process.pid)}
-        log(f"    {kind}: up on {server.base}, {result['rss_at_rest_mb']} MB at rest; queries ...")
-        result["queries"] = query_latencies(server, cases, repetitions, cap_s, timeout_s)
         paths = dereference_paths(kind, deployments, public_base)
+        log(f"    {kind}: up on {server.base}, {result['rss_at_rest_mb']} MB at rest; dereference latency ...")
+        result["dereference_latency"] = dereference_latencies(server, paths, deref_repetitions, cap_s, timeout_s)
+        if kind == "dge-graph" and pages:
+            log(f"    {kind}: pages ...")
+            result["pages"] = page_latencies(server, pages, repetitions, cap_s, timeout_s)
+        log(f"    {kind}: queries ...")
+        result["queries"] = query_latencies(server, cases, repetitions, cap_s, timeout_s, query_budget_s)
         with httpx.Client(base_url=server.base, timeout=timeout_s) as client:
             start = time.perf_counter()
             try:

@@ -5,8 +5,9 @@
 The store must hold a stored full result (``dge-graph validate``). Each run changes one deployment (a fact added in
 a scratch graph, as an import would), then times ``Revalidator.before_write`` (the deployment as it was) and
 ``after_write`` (as it is, with the result and measures replaced), shapes already parsed (as in a long-lived
-process; a new ``dge-graph import`` process also parses the shapes once, printed separately). The scratch graph is
-removed and re-validated at the end, so the store is left as it was. Timings stay out of the tests.
+process; a new ``dge-graph import`` process also parses the shapes once, reported separately). The scratch graph is
+removed and re-validated after every run, so the store is left as it was. ``benchmarks.run`` calls ``measure`` as
+its ``incremental`` stage. Timings stay out of the tests.
 """
 
 from __future__ import annotations
@@ -24,19 +25,21 @@ from dge_graph.store import OxigraphStore
 SCRATCH = "urn:dge-graph:bench:incremental"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("store")
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    store = OxigraphStore(args.store)
+class NoStoredResult(RuntimeError):
+    """The store holds no validation result to re-validate against."""
+
+
+def measure(store: OxigraphStore, runs: int, *, say=print) -> dict:
+    """Re-validate one changed deployment ``runs`` times (a different deployment each time); times in ms."""
     if stored_run(store) is None:
-        raise SystemExit(f"{args.store}: no stored validation result (run `dge-graph validate` first)")
+        raise NoStoredResult(f"{store!r}: no stored validation result (run `dge-graph validate` first)")
     start = time.perf_counter()
     revalidator = Revalidator(load_shapes())
-    print(f"parse the shapes (once per process)            {(time.perf_counter() - start) * 1000:9.1f} ms")
-    rows = store.query(f"SELECT ?d WHERE {{ ?d a <{DGE.Deployment}> }} LIMIT {args.runs}").rows
+    shapes_ms = (time.perf_counter() - start) * 1000
+    say(f"parse the shapes (once per process)            {shapes_ms:9.1f} ms")
+    rows = store.query(f"SELECT ?d WHERE {{ ?d a <{DGE.Deployment}> }} LIMIT {runs}").rows
     timings = []
+    changed = 0
     for number, row in enumerate(rows):
         deployment = row["d"]
         start = time.perf_counter()
@@ -46,17 +49,39 @@ def main() -> None:
         outcome = revalidator.after_write(store, pending)
         end = time.perf_counter()
         timings.append((written - start, end - written))
-        print(f"run {number + 1}: before {timings[-1][0] * 1000:7.1f} ms, after (evaluate + replace) "
-              f"{timings[-1][1] * 1000:7.1f} ms; findings {outcome.findings_before} -> {outcome.findings_after}")
+        changed += outcome is not None and outcome.findings_before != outcome.findings_after
+        say(f"run {number + 1}: before {timings[-1][0] * 1000:7.1f} ms, after (evaluate + replace) "
+            f"{timings[-1][1] * 1000:7.1f} ms; findings {outcome.findings_before} -> {outcome.findings_after}")
         pending = revalidator.before_write(store, [deployment])
         store.update(f"DROP SILENT GRAPH <{SCRATCH}>")
         revalidator.after_write(store, pending)
-    total = [b + a for b, a in timings]
-    print(f"one deployment re-validated, p50 {statistics.median(total) * 1000:.1f} ms "
-          f"(before {statistics.median(t[0] for t in timings) * 1000:.1f} ms + after "
-          f"{statistics.median(t[1] for t in timings) * 1000:.1f} ms); peak RSS "
+    total = [(b + a) * 1000 for b, a in timings]
+    return {
+        "runs": len(timings),
+        "p50_ms": statistics.median(total) if total else None,
+        "samples_ms": [round(t, 3) for t in total],
+        "before_p50_ms": statistics.median(t[0] * 1000 for t in timings) if timings else None,
+        "after_p50_ms": statistics.median(t[1] * 1000 for t in timings) if timings else None,
+        "shapes_ms": shapes_ms,
+        "runs_with_changed_findings": changed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("store")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    store = OxigraphStore(args.store)
+    try:
+        result = measure(store, args.runs)
+    except NoStoredResult as exc:
+        raise SystemExit(str(exc)) from exc
+    finally:
+        store.close()
+    print(f"one deployment re-validated, p50 {result['p50_ms']:.1f} ms (before {result['before_p50_ms']:.1f} ms + "
+          f"after {result['after_p50_ms']:.1f} ms); peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    store.close()
 
 
 if __name__ == "__main__":

@@ -62,10 +62,15 @@ def timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 def repeat_timed(call: Callable[[], Any], repetitions: int, *, warmup: int = 1,
                  cap_s: float | None = None) -> tuple[list[float], Any]:
-    """Time ``call`` ``repetitions`` times after ``warmup`` untimed calls; stop early once ``cap_s`` is spent."""
+    """Time ``call`` ``repetitions`` times after ``warmup`` untimed calls; stop early once ``cap_s`` is spent.
+
+    When the warm-up alone takes ``cap_s`` or more, its last call is the one sample (a slow query is not run twice
+    more just to be timed)."""
     value = None
     for _ in range(warmup):
-        value = call()
+        seconds, value = timed(call)
+        if cap_s is not None and seconds >= cap_s:
+            return [seconds], value
     samples: list[float] = []
     spent = 0.0
     for _ in range(repetitions):
@@ -75,6 +80,33 @@ def repeat_timed(call: Callable[[], Any], repetitions: int, *, warmup: int = 1,
         if cap_s is not None and spent >= cap_s:
             break
     return samples, value
+
+
+def paired_timed(ours: Callable[[], Any], baseline: Callable[[], Any], repetitions: int, *,
+                 cap_s: float | None = None) -> tuple[tuple[list[float], Any], tuple[list[float], Any]]:
+    """Time ``ours`` and ``baseline`` alternately (one warm-up each, then ours, baseline, ours, …), so that neither
+    gets the other's warm caches or a quieter moment; each stops once it has spent ``cap_s`` (a warm-up that alone
+    takes ``cap_s`` is that side's one sample)."""
+    sides = [ours, baseline]
+    samples: list[list[float]] = [[], []]
+    values: list[Any] = [None, None]
+    spent = [0.0, 0.0]
+    done = [False, False]
+    for index, call in enumerate(sides):
+        seconds, values[index] = timed(call)
+        if cap_s is not None and seconds >= cap_s:
+            samples[index], done[index] = [seconds], True
+    for _ in range(repetitions):
+        for index, call in enumerate(sides):
+            if done[index]:
+                continue
+            seconds, values[index] = timed(call)
+            samples[index].append(seconds)
+            spent[index] += seconds
+            done[index] = cap_s is not None and spent[index] >= cap_s
+        if all(done):
+            break
+    return (samples[0], values[0]), (samples[1], values[1])
 
 
 def median(values: Iterable[float | None]) -> float | None:

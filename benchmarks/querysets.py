@@ -2,8 +2,9 @@
 
 Each named query gives one case per kind of call a user makes: with its first ``# example:`` arguments, and, when
 all its parameters are optional, without arguments (the national view: every municipality). A case is
-*cross-municipality* when the query reads deployments (the target p50 <= 50 ms at 100k deployments is about
-those); the others read only the knowledge graph (laws, values, requirements) and do not grow with the data.
+*cross-municipality* when the query reads deployments or findings (directly, or the measures validation precomputes
+from them: the target p50 <= 50 ms at 100k deployments is about those); the others read only the knowledge graph
+(laws, values, requirements) and do not grow with the data.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from rdflib.term import Node
 
 from dge_graph.query.named import NamedQuery, load_named_queries
 
-_READS_DEPLOYMENTS = re.compile(r"dge:Deployment\b|dge:municipality\b|validation/latest")
+_READS_DEPLOYMENTS = re.compile(r"dge:Deployment\b|dge:municipality\b|validation/latest|validation/measures")
+"""Deployments, the stored findings (graph/validation/latest) or the measures validation precomputes from them
+(graph/validation/measures)."""
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,21 @@
 Per size (deployments per municipality, over all 342 municipalities unless ``--municipalities``):
 
 1. generate the synthetic deployments (cached under ``--work-dir``);
-2. ``bulk_store``: the store the later stages read (project + synthetic graphs, bulk-loaded);
-3. ``build``: the project's own atomic build of the same sources, ``--runs`` times (skipped above
+2. ``bulk_store``: the store the later stages read: the synthetic file loaded into a fresh store by the project's
+   load path (``dge-graph generate --store``; timed, with its peak memory), then the project's graphs beside it;
+3. ``raw_load``: the baseline of that load, raw pyoxigraph ``bulk_load`` of the same file into a fresh store;
+4. ``build``: the project's own atomic build of the same sources, ``--runs`` times (skipped above
    ``--build-max-deployments``, where it takes many minutes; the table says so);
-4. ``validate``: all rules with the SPARQL engine, ``--runs`` times; the report is stored;
-5. ``pyshacl``: the reference engine on ``--pyshacl-sample`` deployments, our engine on the same graph;
-6. ``queries``: every named-query case through the store (one worker per case, with a time limit);
-7. ``rdflib``: the same cases on rdflib's SPARQL engine (up to ``--rdflib-max-deployments``);
-8. ``http``: our server and a raw ``oxigraph serve`` on 127.0.0.1: query latency, dereference load, memory.
+5. ``validate``: all rules, end to end (default engine), ``--runs`` times; the result is stored; the
+   compiled-SPARQL engine once as baseline;
+6. ``pyshacl``: the reference engine on ``--pyshacl-sample`` deployments, our engine on the same graph;
+7. ``incremental``: re-validation after changing one deployment, ``--incremental-runs`` times;
+8. ``queries``: every named-query case through the store and on raw pyoxigraph (one worker per case, with a time
+   limit, within ``--queries-budget-s``);
+9. ``pages``: ``build_profile``/``build_comparison`` in process, and their queries replayed on raw pyoxigraph;
+10. ``rdflib``: the same cases on rdflib's SPARQL engine (up to ``--rdflib-max-deployments``);
+11. ``http``: our server and a raw ``oxigraph serve`` on 127.0.0.1: dereference latency (Turtle, HTML) and
+    throughput, the profile and comparison pages (HTML, JSON), query latency, memory.
 
 Results go to ``benchmarks/results/<timestamp>.json`` (git-ignored) and ``benchmarks/results/latest.json``, written
 after every stage so an interrupted run keeps what it measured; ``--write-doc`` puts the table into
@@ -36,12 +43,14 @@ from pathlib import Path
 import httpx
 
 from . import report
-from .http_bench import measure_server
+from .http_bench import measure_server, page_paths
 from .measure import PROJECT_ROOT, WorkerError, run_worker
 from .querysets import query_cases
 from .workload import ensure_workload, sample_deployments
 
 DEFAULT_WORK_DIR = PROJECT_ROOT / "var" / "bench"
+STAGE_NAMES = ("bulk_store", "raw_load", "build", "validate", "pyshacl", "incremental", "queries", "pages", "rdflib",
+               "http")
 RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
 
 
@@ -72,6 +81,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="deployments given to pyshacl (with the whole knowledge graph; default: 300)")
     parser.add_argument("--rdflib-max-deployments", type=int, default=20_000,
                         help="run the rdflib baseline only up to this many deployments (default: 20000)")
+    parser.add_argument("--rdflib-timeout-s", type=float,
+                        help="per rdflib case: time limit, and time spent repeating it (default: --query-timeout-s)")
     parser.add_argument("--http-connections", type=int, default=4)
     parser.add_argument("--http-duration-s", type=int, default=10)
     parser.add_argument("--http-servers", nargs="+", choices=("dge-graph", "oxigraph"),
@@ -79,8 +90,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--query-workers", choices=("per-case", "shared"), default="per-case",
                         help="one worker per query case, killed after its time limit (default), or one for all "
                         "(faster to start; a runaway query then stalls the run)")
-    parser.add_argument("--skip", nargs="*", default=[],
-                        choices=("bulk_store", "build", "validate", "pyshacl", "queries", "rdflib", "http"),
+    parser.add_argument("--incremental-runs", type=int, default=5,
+                        help="re-validations of one changed deployment (default: 5)")
+    parser.add_argument("--queries-budget-s", type=float, default=1800.0,
+                        help="query cases not started within this many seconds are skipped (default: 1800)")
+    parser.add_argument("--http-query-budget-s", type=float, default=600.0,
+                        help="per server, HTTP query cases not started within this many seconds are skipped")
+    parser.add_argument("--deref-repetitions", type=int, default=50,
+                        help="one-at-a-time dereference requests per format (default: 50)")
+    parser.add_argument("--profile", default="GM0363", help="municipality of the profile page (default: GM0363)")
+    parser.add_argument("--compare", nargs="+", default=["GM0363", "GM0344"],
+                        help="municipalities of the comparison page (default: GM0363 GM0344)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=STAGE_NAMES,
                         help="stages to leave out (bulk_store: reuse the store a previous run left in --work-dir)")
     parser.add_argument("--write-doc", action="store_true", help="update the table in docs/benchmarks.md")
     parser.add_argument("--doc", type=Path, default=PROJECT_ROOT / "docs" / "benchmarks.md")
@@ -163,6 +184,12 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
         recorder.save()
     else:
         _log(f"  reusing the store in {store_dir}")
+    if "raw_load" not in args.skip:
+        _log("  raw_load (pyoxigraph bulk_load, the baseline of the load) ...")
+        _stage(record, "raw_load", lambda: repeated(
+            "raw_load", {**params, "store_dir": str(args.work_dir / f"raw-load-k{per_municipality}")},
+            args.build_timeout_s, args.runs))
+        recorder.save()
     if "build" not in args.skip:
         if workload.deployments <= args.build_max_deployments:
             _log("  build (project build) ...")
@@ -186,23 +213,33 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
             "pyshacl", {"workload_file": str(workload.path), "violations_file": str(violations_file),
                         "sample_size": args.pyshacl_sample, "seed": args.seed}, timeout_s=3600, log=log))
         recorder.save()
+    if "incremental" not in args.skip and "validate" in record and "error" not in record["validate"]:
+        _log(f"  incremental: one deployment changed, {args.incremental_runs} runs ...")
+        _stage(record, "incremental", lambda: run_worker(
+            "incremental", {"store_dir": str(store_dir), "runs": args.incremental_runs},
+            timeout_s=args.validate_timeout_s, log=log))
+        recorder.save()
     cases = query_cases()
     if "queries" not in args.skip and args.query_workers == "shared":
         _log(f"  queries ({len(cases)} cases, one worker) ...")
         _stage(record, "queries", lambda: run_worker(
             "queries", {"store_dir": str(store_dir), "labels": [c.label for c in cases],
                         "repetitions": args.repetitions, "cap_s": args.query_timeout_s},
-            timeout_s=args.query_timeout_s * 3 * len(cases) + 60, log=log))
+            timeout_s=args.query_timeout_s * 5 * len(cases) + 60, log=log))
         recorder.save()
     elif "queries" not in args.skip:
         _log(f"  queries ({len(cases)} cases, one worker each) ...")
         results: dict = {}
+        started = time.monotonic()
         for case in cases:
+            if time.monotonic() - started > args.queries_budget_s:
+                results[case.label] = {**case.as_dict(), "skipped": f"--queries-budget-s {args.queries_budget_s:.0f}"}
+                continue
             try:
                 results.update(run_worker("queries", {"store_dir": str(store_dir), "labels": [case.label],
                                                       "repetitions": args.repetitions,
                                                       "cap_s": args.query_timeout_s},
-                                          timeout_s=args.query_timeout_s * 2 + 20, log=log)["cases"])
+                                          timeout_s=args.query_timeout_s * 4 + 30, log=log)["cases"])
             except WorkerError as exc:
                 if exc.timed_out:
                     results[case.label] = {**case.as_dict(), "timeout_s": args.query_timeout_s}
@@ -212,12 +249,20 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
                     _log(f"    {case.label}: FAILED {str(exc)[-200:]}")
         record["queries"] = {"cases": results}
         recorder.save()
+    if "pages" not in args.skip:
+        _log(f"  pages: profile {args.profile}, comparison {' '.join(args.compare)} ...")
+        _stage(record, "pages", lambda: run_worker(
+            "pages", {"store_dir": str(store_dir), "profile": args.profile, "compare": args.compare,
+                      "repetitions": args.repetitions, "cap_s": args.query_timeout_s},
+            timeout_s=args.query_timeout_s * 8 + 60, log=log))
+        recorder.save()
     if "rdflib" not in args.skip:
         if workload.deployments <= args.rdflib_max_deployments:
             _log("  rdflib ...")
             _stage(record, "rdflib", lambda: run_worker(
                 "rdflib", {"store_dir": str(store_dir), "repetitions": max(3, args.repetitions // 4),
-                           "cap_s": args.query_timeout_s, "timeout_s": args.query_timeout_s},
+                           "cap_s": args.rdflib_timeout_s or args.query_timeout_s,
+                           "timeout_s": args.rdflib_timeout_s or args.query_timeout_s},
                 timeout_s=7200, log=log))
         else:
             record["rdflib"] = {"skipped": f"more than {args.rdflib_max_deployments} deployments"}
@@ -231,7 +276,9 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
             _stage(http, kind, lambda: measure_server(
                 kind, store_dir, cases, deployments, public_base="https://w3id.org/dge-graph/",
                 repetitions=args.repetitions, cap_s=args.query_timeout_s, timeout_s=args.query_timeout_s,
-                connections=args.http_connections, duration_s=args.http_duration_s, log=log))
+                connections=args.http_connections, duration_s=args.http_duration_s, log=log,
+                pages=page_paths(args.profile, args.compare), deref_repetitions=args.deref_repetitions,
+                query_budget_s=args.http_query_budget_s))
             recorder.save()
 
 

@@ -1,12 +1,20 @@
 """The measured stages. Each runs inside a worker process (``benchmarks.worker``) and returns a JSON-able dict.
 
+* ``bulk_store``  — the store the later stages read: the synthetic deployments loaded into a fresh store the way
+  ``dge-graph generate --store`` loads them (timed: issue 12's "load into a fresh store"), then the project's
+  sources bulk-loaded beside them.
+* ``raw_load``    — the baseline of that load: raw pyoxigraph ``bulk_load`` of the same file into a fresh store.
 * ``build``       — ``dge_graph.ingest.build.build`` of the project plus the synthetic deployments into a fresh store.
 * ``validate``    — ``dge-graph validate`` end to end (default engine: the table engine; result and measures
   stored, which the named queries about findings read), repeated; the compiled-SPARQL engine once as baseline.
 * ``pyshacl``     — the reference engine on a sample of deployments (with the knowledge graph: the project's
   ontology and data without the shipped register records, which are deployments too), and our engine on exactly
   the same graph; findings must be identical.
-* ``queries``     — every named-query case through the embedded store: p50 and p95.
+* ``incremental`` — re-validation of one changed deployment on the validated store (``benchmarks.incremental``).
+* ``queries``     — every named-query case through the embedded store (``run_named_query``), p50 and p95, and the
+  same text (arguments bound the same way) on raw pyoxigraph beside it.
+* ``pages``       — what is behind ``/municipalities/{code}`` and ``/compare``: ``build_profile`` /
+  ``build_comparison`` in process, and the very queries they send, replayed on raw pyoxigraph (the baseline).
 * ``rdflib``      — the same cases on rdflib's own SPARQL engine over the same quads.
 """
 
@@ -28,10 +36,12 @@ from dge_graph.ingest.algoritmeregister import SHIPPED_SNAPSHOT
 from dge_graph.ingest.build import build, parse_source, provenance_triples
 from dge_graph.kernel.namespaces import DGE, ID
 from dge_graph.kernel.progress import Progress
+from dge_graph.kernel.sparql_text import names_dataset
+from dge_graph.query.named import run_named_query
 from dge_graph.rules import validate as validation
-from dge_graph.store import OxigraphStore, graph_to_ntriples
+from dge_graph.store import OxigraphStore, bind_parameters, graph_to_ntriples, ox_substitutions
 
-from .measure import Latency, directory_mb, peak_rss_mb, repeat_timed, timed
+from .measure import Latency, directory_mb, paired_timed, peak_rss_mb, repeat_timed, timed
 from .querysets import case_by_label, query_cases
 from .workload import build_sources, sample_deployments, sample_ntriples
 
@@ -81,36 +91,78 @@ def stage_build(store_dir: str, workload_file: str) -> dict:
     }
 
 
-def stage_bulk_store(store_dir: str, workload_file: str) -> dict:
-    """The same graphs as ``build`` (parsed by ``build.parse_source``, same provenance triples), written with
-    pyoxigraph's non-transactional ``bulk_load`` into a fresh directory: what a build could do if it built a new
-    store directory and swapped it in, instead of staging graphs and MOVEing them inside one transaction.
-    Also the store the later stages read when the project build is too slow at a size."""
-    target = Path(store_dir)
+def _synthetic_and_project(workload_file: str):
+    sources = build_sources(Path(workload_file))
+    return sources[-1], sources[:-1]
+
+
+def project_load(store: OxigraphStore, graph: str, ntriples_file: Path) -> None:
+    """How the project loads a large generated N-Triples file into a store (``dge-graph generate --store``)."""
+    store.bulk_replace_graph(graph, ntriples_file)
+
+
+def _fresh_directory(target: Path) -> None:
     if (target / "CURRENT").exists():
         ox.Store(str(target))  # raises if a server or another worker still holds the store: never delete it under them
     if target.exists():
         shutil.rmtree(target)
+
+
+def _line_count(path: Path) -> int:
+    with open(path, "rb") as lines:
+        return sum(1 for line in lines if line.strip())
+
+
+def stage_bulk_store(store_dir: str, workload_file: str) -> dict:
+    """The store the later stages read. First the synthetic deployments, loaded into the fresh store by the
+    project's own load path (``project_load``, what ``dge-graph generate --store`` does): timed and its peak memory
+    taken at that point (issue 12: "load 4.1M triples into a fresh store"). Then the project's sources, parsed by
+    ``build.parse_source`` with the provenance triples ``build.build`` writes (for every graph, the synthetic one
+    too), bulk-loaded beside them: the same graphs as ``build`` without its staging + MOVE."""
+    target = Path(store_dir)
+    _fresh_directory(target)
+    synthetic, project = _synthetic_and_project(workload_file)
     start = time.perf_counter()
+    store = OxigraphStore(target)
+    load_seconds, _ = timed(lambda: project_load(store, synthetic.graph, synthetic.path))
+    load_rss = peak_rss_mb()
     when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     activity = ox.NamedNode(f"{ID}build/{when.strftime('%Y%m%dT%H%M%SZ')}")
-    triples = 0
-    parse_seconds = 0.0
+    synthetic_triples = _line_count(synthetic.path)  # N-Triples: one triple per line
     quads: list[ox.Quad] = []
-    for source in build_sources(Path(workload_file)):
-        parse_start = time.perf_counter()
+    triples = 0
+    for source in project:
         parsed = parse_source(source)
         parsed += provenance_triples(source, len(parsed), activity, when)
         graph = ox.NamedNode(source.graph)
         quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed)
-        parse_seconds += time.perf_counter() - parse_start
         triples += len(parsed)
-    store = ox.Store(str(target))
-    store.bulk_load(input=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-    store.flush()
+    described = provenance_triples(synthetic, synthetic_triples, activity, when)
+    quads.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(synthetic.graph)) for t in described)
+    triples += synthetic_triples + len(described)
+    store.raw.bulk_load(input=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    store.close()
     seconds = time.perf_counter() - start
-    del store
-    return {"seconds": seconds, "parse_seconds": parse_seconds, "triples": triples, "store_mb": directory_mb(target)}
+    return {"seconds": seconds, "load_seconds": load_seconds, "load_peak_rss_mb": load_rss,
+            "load_triples": synthetic_triples, "triples": triples, "store_mb": directory_mb(target)}
+
+
+def stage_raw_load(store_dir: str, workload_file: str) -> dict:
+    """Raw pyoxigraph ``bulk_load`` of the same generated file into a fresh store directory (then removed)."""
+    target = Path(store_dir)
+    _fresh_directory(target)
+    synthetic, _ = _synthetic_and_project(workload_file)
+
+    def load() -> None:
+        store = ox.Store(str(target))
+        store.bulk_load(path=str(synthetic.path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(synthetic.graph))
+        store.flush()
+
+    seconds, _ = timed(load)
+    rss = peak_rss_mb()
+    size = directory_mb(target)
+    shutil.rmtree(target, ignore_errors=True)
+    return {"seconds": seconds, "load_peak_rss_mb": rss, "store_mb": size}
 
 
 def _bulk_replace(store: OxigraphStore, graph: URIRef, ntriples: bytes) -> None:
@@ -137,6 +189,7 @@ def stage_validate(store_dir: str, runs: int, violations_file: str, cap_s: float
         return report, validated - started, time.perf_counter() - validated
 
     total, (report, validate_seconds, store_seconds) = repeat_timed(run, runs, warmup=0, cap_s=cap_s)
+    validate_rss = peak_rss_mb()  # before the baseline runs in this process
     index_seconds, _ = timed(lambda: validation.deployment_index(store))
     violations = {(f.deployment, f.shape) for f in report.findings}
     Path(violations_file).write_text("\n".join(sorted(f"{f} {s}" for f, s in violations)), encoding="utf-8")
@@ -148,6 +201,7 @@ def stage_validate(store_dir: str, runs: int, violations_file: str, cap_s: float
     store.close()
     return {
         "seconds": total,
+        "validate_peak_rss_mb": validate_rss,
         "engine": report.engine,
         "validate_seconds": validate_seconds,
         "engine_seconds": validate_seconds - index_seconds,
@@ -205,17 +259,90 @@ def stage_pyshacl(workload_file: str, violations_file: str, sample_size: int, se
     }
 
 
+def raw_query(raw: ox.Store, sparql: str, *, default_graph_uris=None, named_graph_uris=None) -> int:
+    """``sparql`` on raw pyoxigraph over the same dataset the embedded store gives it (the union of all graphs as
+    default graph unless the text or the call names one); every solution or triple is read. Returns the count."""
+    kwargs: dict = {}
+    if default_graph_uris:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph_uris]
+    elif named_graph_uris:
+        kwargs["default_graph"] = []
+    elif not names_dataset(sparql):
+        kwargs["use_default_graph_as_union"] = True
+    if named_graph_uris:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graph_uris]
+    result = raw.query(sparql, **kwargs)
+    if isinstance(result, ox.QueryBoolean):
+        return 1
+    return sum(1 for _ in result)
+
+
 def stage_queries(store_dir: str, labels: list[str], repetitions: int, cap_s: float) -> dict:
-    """Time the given cases (the runner starts one worker per case: pyoxigraph queries cannot be cancelled)."""
+    """Time the given cases through ``run_named_query`` (what the CLI and API run), then the same text with the
+    arguments bound the same way (``bind_parameters``) on raw pyoxigraph: p50/p95 of each (the runner starts one
+    worker per case: pyoxigraph queries cannot be cancelled)."""
     store = OxigraphStore(Path(store_dir), read_only=True)
     results = {}
     for label in labels:
         case = case_by_label(label)
-        substitutions = case.substitutions
-        samples, value = repeat_timed(lambda: store.query(case.query.sparql, substitutions=substitutions),
-                                      repetitions, cap_s=cap_s)
-        results[case.label] = {**case.as_dict(), **Latency.of(samples).as_dict(), "rows": _row_count(value)}
+        arguments = dict(case.arguments)
+        text = bind_parameters(case.query.sparql, ox_substitutions(case.substitutions))
+        (samples, value), (raw_samples, raw_rows) = paired_timed(
+            lambda: run_named_query(store, case.query, arguments), lambda: raw_query(store.raw, text),
+            repetitions, cap_s=cap_s)
+        results[case.label] = {**case.as_dict(), **Latency.of(samples).as_dict(), "rows": _row_count(value),
+                               "raw": {**Latency.of(raw_samples).as_dict(), "rows": raw_rows}}
     return {"cases": results}
+
+
+class _RecordingStore(OxigraphStore):
+    """The embedded store, noting every query sent to it (to replay the very queries behind a page on raw
+    pyoxigraph). A real store: the queries are answered by it as always."""
+
+    recorded: list[tuple[str, dict]]
+
+    def evaluate(self, sparql, **kwargs):
+        if getattr(self, "recording", False):
+            self.recorded.append((sparql, kwargs))
+        return super().evaluate(sparql, **kwargs)
+
+
+def _replay(raw: ox.Store, recorded: list[tuple[str, dict]]) -> int:
+    return sum(raw_query(raw, bind_parameters(sparql, kwargs.get("substitutions")),
+                         default_graph_uris=kwargs.get("default_graph_uris"),
+                         named_graph_uris=kwargs.get("named_graph_uris")) for sparql, kwargs in recorded)
+
+
+def stage_pages(store_dir: str, profile: str, compare: list[str], repetitions: int, cap_s: float) -> dict:
+    """The work behind ``/municipalities/{profile}`` and ``/compare?m=…``: ``build_profile`` / ``build_comparison``
+    in process (no HTTP, no rendering; the http stage times the routes), and the queries each sends, recorded
+    once and replayed on raw pyoxigraph (the baseline: what the store alone needs to answer them)."""
+    from dge_graph.query.analytics import build_comparison, build_profile
+
+    store = _RecordingStore(Path(store_dir), read_only=True)
+    store.recorded, store.recording = [], False
+    pages = {"profile": lambda: build_profile(store, profile), "compare": lambda: build_comparison(store, compare)}
+    results = {}
+    for name, call in pages.items():
+        store.recorded, store.recording = [], True
+        call()
+        recorded, store.recording = store.recorded, False
+        (samples, _), (raw_samples, _) = paired_timed(call, lambda: _replay(store.raw, recorded), repetitions,
+                                                      cap_s=cap_s)
+        results[name] = {**Latency.of(samples).as_dict(), "queries": len(recorded),
+                         "raw": Latency.of(raw_samples).as_dict()}
+    return {"profile_code": profile, "compare_codes": compare, "pages": results}
+
+
+def stage_incremental(store_dir: str, runs: int) -> dict:
+    """Re-validate one changed deployment on the validated store, ``runs`` times (``benchmarks.incremental``)."""
+    from .incremental import measure
+
+    store = OxigraphStore(Path(store_dir))
+    try:
+        return measure(store, runs, say=_log)
+    finally:
+        store.close()
 
 
 def _row_count(value: Any) -> int:
@@ -263,9 +390,12 @@ def stage_rdflib(store_dir: str, repetitions: int, cap_s: float, timeout_s: floa
 STAGES = {
     "build": stage_build,
     "bulk_store": stage_bulk_store,
+    "raw_load": stage_raw_load,
     "validate": stage_validate,
     "pyshacl": stage_pyshacl,
+    "incremental": stage_incremental,
     "queries": stage_queries,
+    "pages": stage_pages,
     "rdflib": stage_rdflib,
 }
 

@@ -42,23 +42,37 @@ def test_tiny_run_records_every_stage_and_renders_every_row(tmp_path):
     doc.write_text(f"# Benchmarks\n\nbefore\n\n{report.BEGIN}\nold table\n{report.END}\n\nafter\n", encoding="utf-8")
     code = run.main([
         "--sizes", "1", "--municipalities", "3", "--runs", "1", "--repetitions", "2", "--query-workers", "shared",
-        "--pyshacl-sample", "2", "--work-dir", str(tmp_path / "work"), "--results-dir", str(tmp_path / "results"),
+        "--pyshacl-sample", "2", "--incremental-runs", "1", "--work-dir", str(tmp_path / "work"),
+        "--results-dir", str(tmp_path / "results"),
         "--skip", "rdflib", "http", "--write-doc", "--doc", str(doc),
     ])
     assert code == 0
     data = json.loads((tmp_path / "results" / "latest.json").read_text(encoding="utf-8"))
     size = data["sizes"]["1"]
     assert size["deployments"] == 3
-    for stage in ("bulk_store", "build", "validate", "pyshacl", "queries"):
+    for stage in ("bulk_store", "raw_load", "build", "validate", "pyshacl", "incremental", "queries", "pages"):
         assert stage in size and "error" not in size[stage], (stage, size.get(stage))
     # the project build and the bulk load write the same number of triples
     assert size["build"]["runs"][0]["triples"] == size["bulk_store"]["runs"][0]["triples"]
+    # the load row: the generated file, one triple per line, loaded by the project's path and by raw pyoxigraph
+    assert size["bulk_store"]["runs"][0]["load_triples"] == len(
+        [line for line in (tmp_path / "work" / "data").glob("*.nt").__next__().read_text().splitlines() if line])
+    assert size["raw_load"]["runs"][0]["seconds"] > 0
+    # re-validation of one changed deployment ran (and changed its findings: the fact added makes it an AI system)
+    assert size["incremental"]["runs"] == 1 and size["incremental"]["p50_ms"] > 0
+    # the pages stage replayed the queries behind the profile and the comparison on raw pyoxigraph
+    pages = size["pages"]["pages"]
+    assert set(pages) == {"profile", "compare"} and all(page["queries"] > 0 and page["raw"]["n"] > 0
+                                                        for page in pages.values())
     # the SPARQL engine and pyshacl agree on the sample, and with the full-store run
     assert size["pyshacl"]["identical_on_sample"] and size["pyshacl"]["identical_to_full_store"]
     assert size["validate"]["findings"] > 0
     assert size["validate"]["engine"] == "table" and size["validate"]["identical_to_sparql"] is True
     labels = {case.label for case in query_cases()}
     assert set(size["queries"]["cases"]) == labels
+    # every case also ran on raw pyoxigraph, with the same number of solutions
+    for label, case in size["queries"]["cases"].items():
+        assert case["raw"]["rows"] == case["rows"], label
 
     text = doc.read_text(encoding="utf-8")
     assert "old table" not in text and text.startswith("# Benchmarks\n\nbefore") and text.endswith("after\n")
@@ -66,6 +80,16 @@ def test_tiny_run_records_every_stage_and_renders_every_row(tmp_path):
     for measure in ("build, project", "validate all rules", "findings identical to pyshacl", "rdflib SPARQL",
                     "HTTP `/sparql`", "dereference", "server memory"):
         assert measure in table
+    # issue 12's table: its six rows, each with the baseline of the same run
+    targets = table.split("#### Details")[0]
+    for measure, baseline in (("`validate` all rules", "compiled-SPARQL engine"),
+                              ("re-validate after importing one deployment", "full validate"),
+                              ("named queries that read deployments or findings", "raw pyoxigraph"),
+                              ("`/municipalities/{code}` and `/compare`", "not run"),  # http skipped here
+                              ("load the generated triples into a fresh store", "raw pyoxigraph `bulk_load`"),
+                              ("dereference a deployment, Turtle / HTML", "not run")):
+        line = next(line for line in targets.splitlines() if line.startswith(f"| {measure}"))
+        assert baseline in line, line
     assert "yes ✅" in table
     for label in labels:
         assert f"| {label}" in table
