@@ -70,6 +70,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--query-timeout-s", type=float, default=20.0,
                         help="a query case slower than this is reported as a timeout (default: 20)")
+    parser.add_argument("--query-cap-s", type=float,
+                        help="time spent repeating one query case, page or dereference series per engine; a first "
+                        "call slower than this is the one sample (default: --query-timeout-s)")
     parser.add_argument("--build-max-deployments", type=int, default=20_000,
                         help="run the project build only up to this many deployments (default: 20000)")
     parser.add_argument("--build-timeout-s", type=float, default=900.0)
@@ -219,12 +222,13 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
             "incremental", {"store_dir": str(store_dir), "runs": args.incremental_runs},
             timeout_s=args.validate_timeout_s, log=log))
         recorder.save()
-    cases = query_cases()
+    # the cases the 50 ms target is about first, so that a spent budget skips knowledge-graph cases only
+    cases = sorted(query_cases(), key=lambda case: not case.cross_municipality)
     if "queries" not in args.skip and args.query_workers == "shared":
         _log(f"  queries ({len(cases)} cases, one worker) ...")
         _stage(record, "queries", lambda: run_worker(
             "queries", {"store_dir": str(store_dir), "labels": [c.label for c in cases],
-                        "repetitions": args.repetitions, "cap_s": args.query_timeout_s},
+                        "repetitions": args.repetitions, "cap_s": args.query_cap_s or args.query_timeout_s},
             timeout_s=args.query_timeout_s * 5 * len(cases) + 60, log=log))
         recorder.save()
     elif "queries" not in args.skip:
@@ -238,7 +242,7 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
             try:
                 results.update(run_worker("queries", {"store_dir": str(store_dir), "labels": [case.label],
                                                       "repetitions": args.repetitions,
-                                                      "cap_s": args.query_timeout_s},
+                                                      "cap_s": args.query_cap_s or args.query_timeout_s},
                                           timeout_s=args.query_timeout_s * 4 + 30, log=log)["cases"])
             except WorkerError as exc:
                 if exc.timed_out:
@@ -253,7 +257,7 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
         _log(f"  pages: profile {args.profile}, comparison {' '.join(args.compare)} ...")
         _stage(record, "pages", lambda: run_worker(
             "pages", {"store_dir": str(store_dir), "profile": args.profile, "compare": args.compare,
-                      "repetitions": args.repetitions, "cap_s": args.query_timeout_s},
+                      "repetitions": args.repetitions, "cap_s": args.query_cap_s or args.query_timeout_s},
             timeout_s=args.query_timeout_s * 8 + 60, log=log))
         recorder.save()
     if "rdflib" not in args.skip:
@@ -275,7 +279,7 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
             _log(f"  http: {kind} ...")
             _stage(http, kind, lambda: measure_server(
                 kind, store_dir, cases, deployments, public_base="https://w3id.org/dge-graph/",
-                repetitions=args.repetitions, cap_s=args.query_timeout_s, timeout_s=args.query_timeout_s,
+                repetitions=args.repetitions, cap_s=args.query_cap_s or args.query_timeout_s, timeout_s=args.query_timeout_s,
                 connections=args.http_connections, duration_s=args.http_duration_s, log=log,
                 pages=page_paths(args.profile, args.compare), deref_repetitions=args.deref_repetitions,
                 query_budget_s=args.http_query_budget_s))
