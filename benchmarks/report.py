@@ -101,6 +101,9 @@ def size_metrics(size: dict) -> dict:
     m["store_mb"] = _runs_median(bulk, "store_mb")
     validate = size.get("validate") or {}
     m["validate_s"] = _flat_median(validate.get("seconds"))
+    runs = validate.get("seconds") if isinstance(validate.get("seconds"), list) else None
+    m["validate_cold_s"] = runs[0] if runs else m["validate_s"]  # the first run: nothing saved by an earlier one
+    m["validate_warm_s"] = median(runs[1:]) if runs and len(runs) > 1 else None
     m["validate_engine_s"] = validate.get("engine_seconds")
     m["validate_index_s"] = validate.get("index_seconds")
     m["validate_rss"] = validate.get("peak_rss_mb")
@@ -256,14 +259,17 @@ def render_targets(sizes: list[dict], metrics: list[dict]) -> list[str]:
         lines.append(f"| {name} | {target} | " + " | ".join(cell(m) for m in metrics) + " |")
 
     def validate_cell(m: dict) -> str:
-        if m["validate_s"] is None:
+        cold = m["validate_cold_s"]
+        if cold is None:
             return m["validate_note"] or "–"
-        ok = (_within(m["validate_s"], t["validate_s"]) and _within(m["validate_peak_mb"], t["validate_peak_mb"])
+        ok = (_within(cold, t["validate_s"]) and _within(m["validate_peak_mb"], t["validate_peak_mb"])
               and m.get("identical") is not False and m.get("identical_to_sparql") is not False)
-        text = f"**{_num(m['validate_s'], 2)} s, {_gb(m['validate_peak_mb'])}**{_mark(ok, m)}"
+        text = f"**{_num(cold, 2)} s, {_gb(m['validate_peak_mb'])}**{_mark(ok, m)}"
+        if m["validate_warm_s"] is not None:
+            text += f" (again on the same data: {_num(m['validate_warm_s'], 2)} s)"
         if m.get("sparql_engine_s") is not None:
             text += (f"; compiled-SPARQL engine {_num(m['sparql_engine_s'], 2)} s "
-                     f"({_x(m['sparql_engine_s'], m['validate_s'])}), "
+                     f"({_x(m['sparql_engine_s'], cold)}), "
                      f"same findings {'✅' if m.get('identical_to_sparql') else '❌'}")
         if m.get("pyshacl_s") is not None:
             text += (f"; pyshacl {_num(m['pyshacl_s'])} s on {m['pyshacl_sample']} deployments "
@@ -273,13 +279,13 @@ def render_targets(sizes: list[dict], metrics: list[dict]) -> list[str]:
             text += f"; pyshacl {m['pyshacl_note']}"
         return text
 
-    row("`validate` all rules, result stored, end to end (s, peak memory)",
+    row("`validate` all rules, result stored, end to end, first run after the load (s, peak memory)",
         "≤ 5 s, ≤ 4 GB, findings identical to pyshacl on the sample", validate_cell)
 
     def incremental_cell(m: dict) -> str:
         if m["incremental_ms"] is None:
             return m["incremental_note"] or "–"
-        full_ms = m["validate_s"] * 1000 if m["validate_s"] else None
+        full_ms = m["validate_cold_s"] * 1000 if m["validate_cold_s"] else None
         return (f"**{_num(m['incremental_ms'])} ms**{_mark(_within(m['incremental_ms'], t['incremental_ms']), m)}; "
                 f"full validate {_num(full_ms, 0)} ms ({_x(full_ms, m['incremental_ms'])})")
 

@@ -78,6 +78,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--build-timeout-s", type=float, default=900.0)
     parser.add_argument("--validate-timeout-s", type=float, default=3600.0)
     parser.add_argument("--build-runs", type=int, help="runs of the (slow) project build (default: --runs)")
+    parser.add_argument("--validate-runs", type=int,
+                        help="runs of validate within --stage-budget-s: the first is cold (nothing saved from an "
+                        "earlier run), the next ones may reuse what it saved (default: --runs, at least 2)")
     parser.add_argument("--stage-budget-s", type=float, default=240.0,
                         help="stop repeating a stage once it has used this much time (default: 240)")
     parser.add_argument("--pyshacl-sample", type=int, default=300,
@@ -206,7 +209,8 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
     if "validate" not in args.skip:
         _log("  validate ...")
         _stage(record, "validate", lambda: run_worker(
-            "validate", {"store_dir": str(store_dir), "runs": args.runs, "violations_file": str(violations_file),
+            "validate", {"store_dir": str(store_dir), "runs": args.validate_runs or max(2, args.runs),
+                         "violations_file": str(violations_file),
                          "cap_s": args.stage_budget_s},
             timeout_s=args.validate_timeout_s, log=log))
         recorder.save()
@@ -279,7 +283,8 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
             _log(f"  http: {kind} ...")
             _stage(http, kind, lambda: measure_server(
                 kind, store_dir, cases, deployments, public_base="https://w3id.org/dge-graph/",
-                repetitions=args.repetitions, cap_s=args.query_cap_s or args.query_timeout_s, timeout_s=args.query_timeout_s,
+                repetitions=args.repetitions, cap_s=args.query_cap_s or args.query_timeout_s,
+                timeout_s=args.query_timeout_s,
                 connections=args.http_connections, duration_s=args.http_duration_s, log=log,
                 pages=page_paths(args.profile, args.compare), deref_repetitions=args.deref_repetitions,
                 query_budget_s=args.http_query_budget_s))
