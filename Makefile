@@ -86,11 +86,13 @@ RUNS  ?= 1
 BENCH_ARGS ?= --repetitions 10 --pyshacl-sample 100 --http-duration-s 5 --query-timeout-s 10 --query-cap-s 5 \
 	--queries-budget-s 300 --http-query-budget-s 150 --build-max-deployments 5000 --rdflib-max-deployments 5000 \
 	--incremental-runs 3 --deref-repetitions 30 --stage-budget-s 120
+# Every worker under py-spy (20 Hz): where each stage's time goes, per size (python -m benchmarks.profile_summary FILE).
+BENCH_PROFILE ?= --py-spy-dir var/bench/py-spy
 # The load test (docs/benchmarks.md, "Load test"): 342 x 10 deployments, 4 clients, 30 s, a runaway every 10 requests.
 LOAD_ARGS ?= --clients 4 --duration-s 30 --timeout-s 5 --runaway-every 10
 bench:
 	$(MAKE) install EXTRAS=bench
-	$(BIN)/python -m benchmarks.run --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS) --write-doc
+	$(BIN)/python -m benchmarks.run --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS) $(BENCH_PROFILE) --write-doc
 	$(BIN)/python -m benchmarks.load_test $(LOAD_ARGS) --write-doc
 
 # The same harness at a tiny size (every stage, a few deployments), results in var/bench-smoke: CI runs it so the

@@ -6,6 +6,7 @@ import json
 import math
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -134,18 +135,33 @@ def directory_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
 
 
-def run_worker(stage: str, params: Mapping[str, Any], *, timeout_s: float, log: Callable[[str], None]) -> dict:
-    """Run ``benchmarks.worker <stage>`` in a fresh interpreter and return the JSON it reports."""
+PY_SPY_RATE_HZ = 20
+"""Samples per second when a worker runs under ``py-spy record`` (low, so the figures stay those of the stage)."""
+
+
+def run_worker(stage: str, params: Mapping[str, Any], *, timeout_s: float, log: Callable[[str], None],
+               profile_to: Path | None = None) -> dict:
+    """Run ``benchmarks.worker <stage>`` in a fresh interpreter and return the JSON it reports; with ``profile_to``,
+    under ``py-spy record`` writing collapsed stacks there (``python -m benchmarks.profile_summary`` reads them)."""
     command = [sys.executable, "-m", "benchmarks.worker", stage, json.dumps(dict(params))]
+    if profile_to is not None:
+        profile_to.parent.mkdir(parents=True, exist_ok=True)
+        command = [str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw", "--nonblocking",
+                   "-r", str(PY_SPY_RATE_HZ), "-o", str(profile_to), "--", *command]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
+    # its own process group: on a time-out the worker goes with py-spy (which does not pass a kill on to it)
+    worker = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)
     try:
-        done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout_s)
+        stdout, stderr = worker.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired as exc:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.communicate()
         raise WorkerError(f"stage {stage}: no result within {timeout_s:.0f} s", timed_out=True) from exc
-    for line in done.stderr.splitlines():
+    for line in stderr.splitlines():
         log(f"    [{stage}] {line}")
-    results = [line[len(RESULT_MARKER):] for line in done.stdout.splitlines() if line.startswith(RESULT_MARKER)]
-    if done.returncode != 0 or not results:
-        tail = "\n".join(done.stderr.splitlines()[-15:])
-        raise WorkerError(f"stage {stage} failed (exit {done.returncode}):\n{tail}")
+    results = [line[len(RESULT_MARKER):] for line in stdout.splitlines() if line.startswith(RESULT_MARKER)]
+    if worker.returncode != 0 or not results:
+        tail = "\n".join(stderr.splitlines()[-15:])
+        raise WorkerError(f"stage {stage} failed (exit {worker.returncode}):\n{tail}")
     return json.loads(results[-1])

@@ -44,7 +44,8 @@ import httpx
 
 from . import report
 from .http_bench import measure_server, page_paths
-from .measure import PROJECT_ROOT, WorkerError, run_worker
+from .measure import PROJECT_ROOT, WorkerError
+from .measure import run_worker as measure_worker
 from .querysets import query_cases
 from .workload import ensure_workload, sample_deployments
 
@@ -109,6 +110,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="municipalities of the comparison page (default: GM0363 GM0344)")
     parser.add_argument("--skip", nargs="*", default=[], choices=STAGE_NAMES,
                         help="stages to leave out (bulk_store: reuse the store a previous run left in --work-dir)")
+    parser.add_argument("--py-spy-dir", type=Path,
+                        help="run every worker under `py-spy record` (20 Hz), collapsed stacks in DIR/<size>-<stage>.txt "
+                        "(summarise with `python -m benchmarks.profile_summary`)")
     parser.add_argument("--write-doc", action="store_true", help="update the table in docs/benchmarks.md")
     parser.add_argument("--doc", type=Path, default=PROJECT_ROOT / "docs" / "benchmarks.md")
     return parser.parse_args(argv)
@@ -174,6 +178,14 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
     violations_file = args.work_dir / f"violations-k{per_municipality}.txt"
     params = {"store_dir": str(store_dir), "workload_file": str(workload.path)}
     log = _log
+
+    def run_worker(stage: str, stage_params: dict, *, timeout_s: float, log) -> dict:
+        profile_to = None
+        if args.py_spy_dir is not None:
+            label = stage_params.get("labels", [""])[0] if stage == "queries" else ""
+            suffix = f"-{''.join(c if c.isalnum() else '_' for c in label)[:60]}" if label else ""
+            profile_to = args.py_spy_dir / f"{per_municipality}-{stage}{suffix}.txt"
+        return measure_worker(stage, stage_params, timeout_s=timeout_s, log=log, profile_to=profile_to)
 
     def repeated(stage: str, stage_params: dict, timeout_s: float, runs: int) -> dict:
         """Up to ``runs`` fresh workers; no new one once ``--stage-budget-s`` is spent (large sizes)."""

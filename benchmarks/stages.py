@@ -102,10 +102,14 @@ def project_load(store: OxigraphStore, graph: str, ntriples_file: Path) -> None:
 
 
 def _fresh_directory(target: Path) -> None:
+    """Remove the store directory and what the project keeps beside it (``<store>.*``: e.g. saved fact tables)."""
     if (target / "CURRENT").exists():
         ox.Store(str(target))  # raises if a server or another worker still holds the store: never delete it under them
-    if target.exists():
-        shutil.rmtree(target)
+    for path in [target, *target.parent.glob(f"{target.name}.*")]:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 def _line_count(path: Path) -> int:

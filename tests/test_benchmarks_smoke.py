@@ -114,3 +114,17 @@ def test_tiny_load_test_answers_every_request_as_expected(tmp_path):
     assert result["memory_before"]["processes"] > 1 and result["memory_after"]["total_mb"] > 0
     text = doc.read_text(encoding="utf-8")
     assert "old" not in text and "| runaway |" in text and text.startswith("before") and text.endswith("after\n")
+
+
+def test_profile_summary_counts_a_recursing_function_once_per_sample(tmp_path):
+    from benchmarks.profile_summary import read_stacks, summarise
+
+    stacks = tmp_path / "stacks.txt"
+    stacks.write_text("main (a.py:1);walk (a.py:5);walk (a.py:5) 3\nmain (a.py:1);store (b.py:9) 1\n"
+                      "main (a.py:1) 0\n", encoding="utf-8")
+    text = summarise(read_stacks(stacks), top=5)
+    assert text.startswith("4 samples")
+    inclusive = text.split("self:")[0]
+    assert " 75.0 %  walk (a.py:5)" in inclusive and "100.0 %  main (a.py:1)" in inclusive
+    assert " 25.0 %  store (b.py:9)" in text.split("self:")[1]
+    assert summarise(read_stacks(stacks), top=5, under="store").startswith("1 samples under 'store'")
