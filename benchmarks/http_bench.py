@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -266,20 +268,57 @@ def dereference_load(server: Server, paths: Sequence[str], *, connections: int, 
     return load_with_threads(server, paths, connections=connections, duration_s=duration_s)
 
 
+class _Profiler:
+    """``py-spy record`` attached to a running server and its worker processes while a phase runs (or nothing)."""
+
+    def __init__(self, pid: int, profile_to: Path | None):
+        self.process = None
+        py_spy = Path(sys.executable).with_name("py-spy")  # the bench extra's, beside this interpreter
+        if profile_to is not None and py_spy.exists():
+            profile_to.parent.mkdir(parents=True, exist_ok=True)
+            self.process = subprocess.Popen(
+                [str(py_spy), "record", "--format", "raw", "--nonblocking", "--subprocesses", "-r", "20", "-p",
+                 str(pid), "-o", str(profile_to)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def __enter__(self) -> _Profiler:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 def measure_server(kind: str, store_dir: Path, cases: Sequence[QueryCase], deployments: Sequence[str], *,
                    public_base: str, repetitions: int, cap_s: float, timeout_s: float, connections: int,
                    duration_s: int, log: Callable[[str], None], pages: dict[str, str] | None = None,
-                   deref_repetitions: int = 50, query_budget_s: float | None = None) -> dict:
+                   deref_repetitions: int = 50, query_budget_s: float | None = None,
+                   profile_prefix: Path | None = None) -> dict:
+    """``profile_prefix``: profile the dereference and page phases of our server with py-spy, to
+    ``<prefix>-dereference.txt`` and ``<prefix>-pages.txt``."""
     server = start_server(kind, store_dir, timeout_s=timeout_s)
+
+    def profiled(phase: str) -> _Profiler:
+        target = None
+        if profile_prefix is not None and kind == "dge-graph":
+            target = profile_prefix.with_name(f"{profile_prefix.name}-{phase}.txt")
+        return _Profiler(server.running.process.pid, target)
+
     try:
         time.sleep(1.0)
         result: dict = {"rss_at_rest_mb": rss_mb(server.running.process.pid)}
         paths = dereference_paths(kind, deployments, public_base)
         log(f"    {kind}: up on {server.base}, {result['rss_at_rest_mb']} MB at rest; dereference latency ...")
-        result["dereference_latency"] = dereference_latencies(server, paths, deref_repetitions, cap_s, timeout_s)
+        with profiled("dereference"):
+            result["dereference_latency"] = dereference_latencies(server, paths, deref_repetitions, cap_s, timeout_s)
         if kind == "dge-graph" and pages:
             log(f"    {kind}: pages ...")
-            result["pages"] = page_latencies(server, pages, repetitions, cap_s, timeout_s)
+            with profiled("pages"):
+                result["pages"] = page_latencies(server, pages, repetitions, cap_s, timeout_s)
         log(f"    {kind}: queries ...")
         result["queries"] = query_latencies(server, cases, repetitions, cap_s, timeout_s, query_budget_s)
         with httpx.Client(base_url=server.base, timeout=timeout_s) as client:

@@ -144,7 +144,7 @@ def size_metrics(size: dict) -> dict:
             "named_p50": (ours_q.get("named") or {}).get("p50_ms"),
             "sparql_p50": (ours_q.get("sparql") or {}).get("p50_ms"),
             "raw_p50": (raw_q.get("sparql") or {}).get("p50_ms"),
-            "pyox_p50": (q.get("raw") or {}).get("p50_ms"), "skipped": q.get("skipped"),
+            "pyox_p50": (q.get("raw") or {}).get("p50_ms"), "skipped": q.get("skipped"), "measured": bool(q),
         })
     # Cases that read the validation report mean nothing where no report was stored (validation not run).
     reported = bool((size.get("validate") or {}).get("findings"))
@@ -464,6 +464,8 @@ def render(data: dict) -> str:
         for r in m["query_rows"]:
             if r["skipped"]:
                 store = "skipped (budget)"
+            elif not r["measured"]:
+                store = "not run"
             elif r["timeout"]:
                 store = f"> {r['timeout']:.0f} s"
             elif r["p50"] is None:

@@ -299,7 +299,8 @@ def run_size(args: argparse.Namespace, per_municipality: int, recorder: Recorder
                 timeout_s=args.query_timeout_s,
                 connections=args.http_connections, duration_s=args.http_duration_s, log=log,
                 pages=page_paths(args.profile, args.compare), deref_repetitions=args.deref_repetitions,
-                query_budget_s=args.http_query_budget_s))
+                query_budget_s=args.http_query_budget_s,
+                profile_prefix=args.py_spy_dir / f"{per_municipality}-http" if args.py_spy_dir else None))
             recorder.save()
 
 
