@@ -393,6 +393,9 @@ def test_bulk_replace_graph_on_disk_restores_the_previous_content_after_a_malfor
         with pytest.raises(StoreError, match="bad.nt"):
             on_disk.bulk_replace_graph(G1, bad)
         assert sorted(str(q) for q in on_disk.quads()) == before
+        with pytest.raises(StoreError, match="missing.nt"):
+            on_disk.bulk_replace_graph(G1, tmp_path / "missing.nt", progress=lambda done, size: None)
+        assert sorted(str(q) for q in on_disk.quads()) == before
         assert not list((tmp_path).glob("tmp*")), "the scratch copy of the old graph is removed"
     finally:
         on_disk.close()

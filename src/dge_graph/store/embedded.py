@@ -154,9 +154,10 @@ class OxigraphStore(Store):
                 previous = Path(scratch) / "previous.nt"
                 self._store.dump(str(previous), ox.RdfFormat.N_TRIPLES, from_graph=node)
                 self._store.remove_graph(node)
-            reader = ReportingReader(ntriples_file, progress) if progress is not None else None
+            reader = None
             try:
-                if reader is not None:
+                if progress is not None:
+                    reader = ReportingReader(ntriples_file, progress)
                     self._store.bulk_load(input=reader, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
                 else:
                     self._store.bulk_load(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
