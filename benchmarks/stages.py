@@ -35,7 +35,7 @@ from rdflib import URIRef
 from dge_graph.ingest.algoritmeregister import SHIPPED_SNAPSHOT
 from dge_graph.ingest.build import build, parse_source, provenance_triples
 from dge_graph.kernel.namespaces import DGE, ID
-from dge_graph.kernel.progress import Progress
+from dge_graph.kernel.progress import Progress, byte_progress
 from dge_graph.kernel.sparql_text import names_dataset
 from dge_graph.query.named import run_named_query
 from dge_graph.rules import validate as validation
@@ -97,8 +97,9 @@ def _synthetic_and_project(workload_file: str):
 
 
 def project_load(store: OxigraphStore, graph: str, ntriples_file: Path) -> None:
-    """How the project loads a large generated N-Triples file into a store (``dge-graph generate --store``)."""
-    store.bulk_replace_graph(graph, ntriples_file)
+    """How the project loads a large generated N-Triples file into a store: the store call of ``dge-graph generate
+    --store`` (``cli.generate.load_into_store``), with its progress callback (here quiet)."""
+    store.bulk_replace_graph(graph, ntriples_file, progress=byte_progress(Progress(quiet=True), "loading"))
 
 
 def _fresh_directory(target: Path) -> None:
