@@ -447,12 +447,13 @@ def table_violations(
 
 
 def fact_table(store: Store, resolved: Graph, rules: Iterable[Rule], cache=None):
-    """The fact table of ``store`` for these shapes (from ``cache``, a ``FactTableCache``, when it has it)."""
-    from dge_graph.rules.fact_table import FactTable
+    """The fact table of ``store`` for these shapes: from ``cache`` (a ``FactTableCache``) when given, else from
+    the table saved beside an on-disk store while its data is unchanged (``rules/fact_table_file.py``)."""
+    from dge_graph.rules.fact_table import FactTableCache
     from dge_graph.rules.vector_engine import read_plan
 
     plan = read_plan(resolved, tuple(rules))
-    return cache.table(store, plan) if cache is not None else FactTable.read(store, plan)
+    return (cache if cache is not None else FactTableCache.beside(store)).table(store, plan)
 
 
 def default_engine(store: Store) -> str:

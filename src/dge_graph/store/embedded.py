@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from dge_graph.kernel.sparql_text import names_dataset, with_using
 from dge_graph.store.protocol import (
     STAGING_PREFIX,
+    VALIDATION_GRAPH_PREFIX,
     Answer,
     NotSupported,
     QuerySyntaxError,
@@ -40,6 +41,7 @@ class OxigraphStore(Store):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self.beside_writer = False
+        self._memory_stamp = ""
         if self.path is None:
             self._store = ox.Store()
             return
@@ -70,6 +72,7 @@ class OxigraphStore(Store):
         view.path = Path(path)
         view.read_only = True
         view.beside_writer = True
+        view._memory_stamp = ""
         if not (view.path / "CURRENT").exists():
             raise StoreError(f"no store at {view.path}: run `dge-graph build --store {view.path}` first")
         view._store = _open_read_only(view.path)
@@ -119,8 +122,17 @@ class OxigraphStore(Store):
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        finally:  # after the write: a table read before it carries the old mark
+            self._data_written()
 
     def replace_graphs(self, graphs: Mapping[str, bytes], *, drop: Iterable[str] = ()) -> None:
+        drop = list(drop)
+        try:
+            self._replace_graphs(graphs, drop)
+        finally:
+            self._data_written([*graphs, *drop])
+
+    def _replace_graphs(self, graphs: Mapping[str, bytes], drop: list[str]) -> None:
         staging = {}
         try:
             for name, ntriples in graphs.items():
@@ -148,9 +160,12 @@ class OxigraphStore(Store):
         except SyntaxError as exc:
             raise StoreError(f"{ntriples_file}:{exc.lineno}: {exc}") from exc
         node = ox.NamedNode(graph)
-        if self._store.contains_named_graph(node):
-            self._store.remove_graph(node)
-        self._store.bulk_load(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+        try:
+            if self._store.contains_named_graph(node):
+                self._store.remove_graph(node)
+            self._store.bulk_load(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+        finally:
+            self._data_written([graph])
 
     def bulk_replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
         """Replace each named graph with the given N-Triples content by a bulk load (no staging graph, no MOVE).
@@ -172,6 +187,8 @@ class OxigraphStore(Store):
                 self._store.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"could not write to the store: {exc}") from exc
+        finally:
+            self._data_written(list(graphs))
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -181,6 +198,38 @@ class OxigraphStore(Store):
 
     def quads(self) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None)
+
+    def _stamp_file(self) -> Path | None:
+        return None if self.path is None else self.path.with_name(self.path.name + ".data-writes")
+
+    def _data_written(self, graphs: Sequence[str] | None = None) -> None:
+        """Change ``data_write_stamp`` unless only validation result graphs are written (``graphs``; None: any)."""
+        if graphs is not None and all(g.startswith(VALIDATION_GRAPH_PREFIX) for g in graphs):
+            return
+        stamp = uuid.uuid4().hex
+        self._memory_stamp = stamp
+        target = self._stamp_file()
+        if target is None:
+            return
+        temporary = target.with_name(f"{target.name}.{stamp}")
+        try:
+            temporary.write_text(stamp, encoding="ascii")
+            temporary.replace(target)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise StoreError(f"cannot record a write next to the store at {self.path}: {exc}") from exc
+
+    @property
+    def data_write_stamp(self) -> str | None:
+        target = self._stamp_file()
+        if target is None:
+            return self._memory_stamp
+        try:
+            return target.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return ""
+        except OSError:
+            return None
 
     @property
     def local_directory(self) -> Path | None:

@@ -25,6 +25,8 @@ from dge_graph.kernel.namespaces import GRAPH
 from dge_graph.kernel.terms import iri_ref
 
 STAGING_PREFIX = f"{GRAPH}staging/"
+VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
+"""The graphs of validation results (``rules/report.py``): writing them does not change ``data_write_stamp``."""
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 """The term currency of the protocol (``Store.evaluate``)."""
@@ -192,6 +194,13 @@ class Store(ABC):
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
 
     # ---- what kind of store it is -------------------------------------------------------------------------------
+
+    @property
+    def data_write_stamp(self) -> str | None:
+        """A mark that changes whenever data (anything but validation results, ``VALIDATION_GRAPH_PREFIX``) is
+        written through this store class, also by another process on the same directory: ``""`` when nothing has
+        been written that way yet; ``None`` where the store cannot tell (a remote store, written by others)."""
+        return None
 
     @property
     def local_directory(self) -> Path | None:
