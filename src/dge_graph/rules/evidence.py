@@ -210,14 +210,18 @@ def evidence_lines(report) -> list[str]:
     """The evidence basis and the unknown facts of a ``ValidationReport``, as N-Triples lines of its result graph:
     ``<deployment> dge:recordedAbsent <type>``, ``<deployment> dge:lacksEvidenceOf <type or fact>`` (for the
     missing safeguards of its findings) and ``<deployment> dge:unknownFact <fact>``."""
-    pairs: set[tuple[str, URIRef, URIRef]] = set()
+    # as plain strings (the same order as the IRIs'): rdflib terms hash and compare in Python
+    pairs: set[tuple[str, str, str]] = set()
+    recorded, lacking, unknown = str(DGE.recordedAbsent), str(DGE.lacksEvidenceOf), str(DGE.unknownFact)
     for finding in report.findings:
         if finding.basis is None:
             continue
-        pairs |= {(finding.deployment, DGE.recordedAbsent, t) for t in finding.basis.recorded_absent}
-        pairs |= {(finding.deployment, DGE.lacksEvidenceOf, t) for t in finding.basis.not_evidenced}
+        deployment = str(finding.deployment)
+        pairs.update((deployment, recorded, str(t)) for t in finding.basis.recorded_absent)
+        pairs.update((deployment, lacking, str(t)) for t in finding.basis.not_evidenced)
     for deployment, facts in report.unknown_facts.items():
-        pairs |= {(deployment, DGE.unknownFact, f) for f in facts}
+        deployment = str(deployment)
+        pairs.update((deployment, unknown, str(f)) for f in facts)
     return [f"<{s}> <{p}> <{o}> ." for s, p, o in sorted(pairs)]
 
 

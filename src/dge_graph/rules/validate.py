@@ -609,7 +609,10 @@ def findings_from(
         )
     # The order of ``sorted(findings)`` (deployment, then rule id), with each distinct deployment compared once
     # instead of once per finding comparison.
-    rank = {d: i for i, d in enumerate(sorted({f.deployment for f in findings}))}
+    deployments = {f.deployment for f in findings}
+    # IRIs sort as their strings; sorting plain strings spares rdflib's Python-level comparisons
+    order = sorted(deployments, key=str) if all(type(d) is URIRef for d in deployments) else sorted(deployments)
+    rank = {d: i for i, d in enumerate(order)}
     return tuple(sorted(findings, key=lambda f: (rank[f.deployment], f.rule_id)))
 
 
