@@ -112,11 +112,29 @@ def _conforms_to_guard(guard: URIRef, deployment: URIRef, derived: Mapping[URIRe
     return True
 
 
-def facts_with_values(store: Store, facts: Iterable[URIRef]) -> dict[URIRef, frozenset[URIRef]]:
-    """fact -> the deployments that have a value of it (in any source)."""
+FEW_DEPLOYMENTS = 1000
+"""Up to this many deployments, the evidence queries name them (``VALUES``) instead of scanning every deployment
+of the store: incremental re-validation of an import touches a handful."""
+
+
+def _restriction(deployments: Iterable[URIRef] | None) -> str:
+    """A ``VALUES ?d`` block for a few deployments, else "" (the whole store)."""
+    if deployments is None:
+        return ""
+    deployments = sorted(set(deployments), key=str)
+    if len(deployments) > FEW_DEPLOYMENTS or not all(isinstance(d, URIRef) for d in deployments):
+        return ""
+    return "VALUES ?d { " + " ".join(f"<{d}>" for d in deployments) + " } "
+
+
+def facts_with_values(store: Store, facts: Iterable[URIRef],
+                      deployments: Iterable[URIRef] | None = None) -> dict[URIRef, frozenset[URIRef]]:
+    """fact -> the deployments that have a value of it (in any source); only among ``deployments`` when they are
+    few (the answer for them is the same, without reading the others)."""
+    restrict = _restriction(deployments)
     found = {}
     for fact in sorted(set(facts)):
-        result = store.evaluate(f"SELECT DISTINCT ?d WHERE {{ ?d <{fact}> ?o }}")
+        result = store.evaluate(f"SELECT DISTINCT ?d WHERE {{ {restrict}?d <{fact}> ?o }}")
         found[fact] = frozenset(URIRef(solution["d"].value) for solution in result)
     return found
 
@@ -126,8 +144,9 @@ def unknown_facts(store: Store, resolved: Graph, deployments: Iterable[URIRef],
     """deployment -> its unknown decisive facts (empty set: every decisive fact known).
 
     ``derived``: derived shape -> conforming deployments (``ShapeDecisions.derived``)."""
+    deployments = list(deployments)
     facts = decisive_facts(resolved)
-    known = facts_with_values(store, (f.fact for f in facts))
+    known = facts_with_values(store, (f.fact for f in facts), deployments)
     unknown: dict[URIRef, frozenset[URIRef]] = {}
     for deployment in deployments:
         missing = {f.fact for f in facts if deployment not in known[f.fact]
@@ -157,11 +176,13 @@ class FindingBasis:
         return BASIS_NAMES[self.basis]
 
 
-def claimed_types(store: Store) -> dict[URIRef, frozenset[URIRef]]:
+def claimed_types(store: Store, deployments: Iterable[URIRef] | None = None) -> dict[URIRef, frozenset[URIRef]]:
     """deployment -> the safeguard types it has a claim of that states a status (any status, any date). A claim
-    without a status mentions the safeguard without saying whether it is there: that is no record of absence."""
+    without a status mentions the safeguard without saying whether it is there: that is no record of absence.
+    Only of ``deployments`` when they are few (``facts_with_values``)."""
     result = store.evaluate(
-        f"SELECT DISTINCT ?d ?t WHERE {{ ?d <{DGE.hasSafeguard}> ?c . ?c <{DGE.safeguardType}> ?t ; "
+        f"SELECT DISTINCT ?d ?t WHERE {{ {_restriction(deployments)}"
+        f"?d <{DGE.hasSafeguard}> ?c . ?c <{DGE.safeguardType}> ?t ; "
         f"<{DGE.safeguardStatus}> ?status }}")
     found: dict[URIRef, set[URIRef]] = {}
     for solution in result:
@@ -189,10 +210,11 @@ def finding_bases(store: Store, resolved: Graph, rules: Sequence, findings: Iter
     if not findings:
         return {}
     by_id = {r.rule_id: r for r in rules}
-    claims = claimed_types(store)
+    deployments = {f.deployment for f in findings}
+    claims = claimed_types(store, deployments)
     fact_rules = {r.rule_id: satisfied_facts(resolved, r) for r in rules}
     facts = {f for names in fact_rules.values() for f in names}
-    with_values = facts_with_values(store, facts) if facts else {}
+    with_values = facts_with_values(store, facts, deployments) if facts else {}
     bases = {}
     for finding in findings:
         rule = by_id[finding.rule_id]
