@@ -134,9 +134,19 @@ def facts_with_values(store: Store, facts: Iterable[URIRef],
     restrict = _restriction(deployments)
     found = {}
     for fact in sorted(set(facts)):
-        result = store.evaluate(f"SELECT DISTINCT ?d WHERE {{ {restrict}?d <{fact}> ?o }}")
-        found[fact] = frozenset(URIRef(solution["d"].value) for solution in result)
+        rows = _tsv_rows(store, f"SELECT DISTINCT ?d WHERE {{ {restrict}?d <{fact}> ?o }}")
+        found[fact] = frozenset(_node(row[0]) for row in rows)
     return found
+
+
+def _node(key: str):
+    """A TSV subject: an IRI the store has checked (no rdflib re-validation), or a blank node."""
+    return str.__new__(URIRef, key[1:-1]) if key.startswith("<") else BNode(key[2:])
+
+
+def _tsv_rows(store: Store, sparql: str) -> list[list[str]]:
+    body = store.query_serialized(sparql, select_media_type="text/tab-separated-values").body.decode("utf-8")
+    return [line.split("\t") for line in body.split("\n")[1:] if line]
 
 
 def unknown_facts(store: Store, resolved: Graph, deployments: Iterable[URIRef],
@@ -180,13 +190,12 @@ def claimed_types(store: Store, deployments: Iterable[URIRef] | None = None) -> 
     """deployment -> the safeguard types it has a claim of that states a status (any status, any date). A claim
     without a status mentions the safeguard without saying whether it is there: that is no record of absence.
     Only of ``deployments`` when they are few (``facts_with_values``)."""
-    result = store.evaluate(
-        f"SELECT DISTINCT ?d ?t WHERE {{ {_restriction(deployments)}"
-        f"?d <{DGE.hasSafeguard}> ?c . ?c <{DGE.safeguardType}> ?t ; "
-        f"<{DGE.safeguardStatus}> ?status }}")
+    rows = _tsv_rows(store, f"SELECT DISTINCT ?d ?t WHERE {{ {_restriction(deployments)}"
+                            f"?d <{DGE.hasSafeguard}> ?c . ?c <{DGE.safeguardType}> ?t ; "
+                            f"<{DGE.safeguardStatus}> ?status FILTER(isIRI(?t)) }}")
     found: dict[URIRef, set[URIRef]] = {}
-    for solution in result:
-        found.setdefault(URIRef(solution["d"].value), set()).add(URIRef(solution["t"].value))
+    for d, t in rows:
+        found.setdefault(_node(d), set()).add(str.__new__(URIRef, t[1:-1]))
     return {d: frozenset(t) for d, t in found.items()}
 
 
