@@ -16,8 +16,10 @@ TSV form (``<iri>``, ``_:label``, ``"lexical"^^<datatype>``, ``true``, ``28``: t
 
 Caching (``FactTableCache``): a table is keyed by the read plan and the *fingerprint* of the data graphs, made of
 each graph's self-description (``dge:contentHash``, ``prov:generatedAtTime``, ``void:triples``, written by build,
-import and generate). A store with a data graph that does not describe itself has no fingerprint and is read every
-time. Incremental (``FactTable.update_rows``): the rows of N changed focus nodes are read alone (one query per
+import and generate), and the store's ``data_write_stamp`` (renewed by every data write through the embedded store).
+A store with a data graph that does not describe itself, or without a stamp (remote), has no fingerprint and is read
+every time. ``FactTableCache.beside(store)`` also saves each table next to an on-disk store and loads it in the next
+process while the fingerprint is the same (``rules/fact_table_file.py``). Incremental (``FactTable.update_rows``): the rows of N changed focus nodes are read alone (one query per
 level) and replace their old rows (which are masked out, not copied); evaluating only those rows re-validates them.
 """
 
