@@ -374,6 +374,51 @@ def test_bulk_replace_graph_streams_a_file_and_a_malformed_one_changes_nothing(s
     assert count(store) == 1
 
 
+def test_bulk_replace_graph_of_a_malformed_file_leaves_an_absent_graph_absent(store, tmp_path):
+    store.replace_graphs({G2: NT2})
+    bad = tmp_path / "bad.nt"
+    bad.write_bytes(NT1 * 50 + b"<not a triple\n")
+    with pytest.raises(StoreError, match=r"bad.nt:101"):
+        store.bulk_replace_graph(G1, bad)
+    assert store.named_graphs() == [G2] and count(store) == 1
+
+
+def test_bulk_replace_graph_on_disk_restores_the_previous_content_after_a_malformed_file(tmp_path):
+    on_disk = OxigraphStore(tmp_path / "store")
+    try:
+        on_disk.replace_graphs({G1: NT1, G2: NT2})
+        before = sorted(str(q) for q in on_disk.quads())
+        bad = tmp_path / "bad.nt"
+        bad.write_bytes(NT2 * 20 + b"<urn:dge-graph:test:s> <urn:dge-graph:test:p> \"unterminated .\n")
+        with pytest.raises(StoreError, match="bad.nt"):
+            on_disk.bulk_replace_graph(G1, bad)
+        assert sorted(str(q) for q in on_disk.quads()) == before
+        with pytest.raises(StoreError, match="missing.nt"):
+            on_disk.bulk_replace_graph(G1, tmp_path / "missing.nt", progress=lambda done, size: None)
+        assert sorted(str(q) for q in on_disk.quads()) == before
+        assert not list((tmp_path).glob("tmp*")), "the scratch copy of the old graph is removed"
+    finally:
+        on_disk.close()
+
+
+def test_bulk_replace_graph_reports_progress_up_to_the_file_size(tmp_path):
+    from dge_graph.store.streaming import ReportingReader
+
+    good = tmp_path / "good.nt"
+    good.write_bytes(NT1 * 1000)
+    seen: list[tuple[int, int]] = []
+    embedded = OxigraphStore(None)
+    embedded.bulk_replace_graph(G1, good, progress=lambda done, size: seen.append((done, size)))
+    assert seen and seen[-1] == (good.stat().st_size, good.stat().st_size)
+    assert count(embedded) == 2  # the 1,000 copies are the same two triples
+    steps: list[int] = []
+    reader = ReportingReader(good, lambda done, size: steps.append(done), every=10_000)
+    while reader.read(4096):
+        pass
+    reader.close()
+    assert steps == sorted(set(steps)) and steps[-1] == good.stat().st_size and len(steps) >= 10
+
+
 def test_evaluate_speaks_pyoxigraph_terms_and_query_speaks_rdflib(store):
     import pyoxigraph as ox
 

@@ -92,7 +92,8 @@ def test_cli_generate_into_a_store_replaces_its_run_graph(tmp_path, capsys):
     argv = ["generate", "--municipalities", "2", "--per-municipality", "3", "--seed", "5", "--store", location, "-q"]
     assert main(argv) == 0
     assert main(argv) == 0  # the same run again replaces its graph: still 6 deployments
-    assert "loaded into" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "loaded into" in out and "peak memory" in out
     store = open_store(location, read_only=True)
     result = store.query("SELECT ?g (COUNT(?d) AS ?n) WHERE { GRAPH ?g { ?d a <https://w3id.org/dge-graph/def#Deployment> } } "
                          "GROUP BY ?g")

@@ -33,10 +33,9 @@ EDITOR_QUERY = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
                 "  skos:prefLabel ?label FILTER(LANG(?label) = 'nl') } ORDER BY ?label")
 ELI_GDPR_ART_35 = "http://data.europa.eu/eli/reg/2016/679/art_35/oj"
 DEPLOYMENT_WITH_FINDINGS = """
-PREFIX sh: <http://www.w3.org/ns/shacl#>
 PREFIX dge: <https://w3id.org/dge-graph/def#>
-SELECT ?deployment (COUNT(?result) AS ?n) WHERE {
-  GRAPH <https://w3id.org/dge-graph/graph/validation/latest> { ?result sh:focusNode ?deployment }
+SELECT ?deployment (COUNT(?requirement) AS ?n) WHERE {
+  GRAPH <https://w3id.org/dge-graph/graph/validation/latest> { ?deployment dge:missesRequirement ?requirement }
   ?deployment a dge:Deployment .
 } GROUP BY ?deployment ORDER BY DESC(?n) ?deployment LIMIT 1"""
 

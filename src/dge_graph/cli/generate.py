@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from dge_graph.cli.errors import CommandError
 from dge_graph.cli.options import add_update_token_option
-from dge_graph.kernel.progress import Progress
+from dge_graph.kernel.progress import Progress, byte_progress, peak_memory_mb
 
 
 def register(subparsers, add_store_option) -> None:
@@ -60,17 +61,19 @@ def load_into_store(location: str, path: Path, args, progress: Progress, *, upda
     nothing), then add the graph's self-description (``summary``: the ``GenerationSummary`` of the file)."""
     import datetime as dt
 
-    from dge_graph.ingest.synthetic import synthetic_graph_provenance
-    from dge_graph.kernel.namespaces import graph_iri
     from rdflib import Graph
 
+    from dge_graph.ingest.synthetic import synthetic_graph_provenance
+    from dge_graph.kernel.namespaces import graph_iri
     from dge_graph.store import graph_to_ntriples, open_store
 
     graph = graph_iri(f"synthetic/seed-{args.seed}-{args.municipalities}x{args.per_municipality}")
     store = open_store(location, update_token=update_token)
+    started = time.perf_counter()
     try:
         progress.step(f"loading into {store!r} as {graph}")
-        store.bulk_replace_graph(str(graph), path)  # streamed: national sizes are millions of triples
+        # streamed, one parse: national sizes are millions of triples
+        store.bulk_replace_graph(str(graph), path, progress=byte_progress(progress, "loading"))
         if summary is not None:
             described = synthetic_graph_provenance(
                 graph, summary, seed=args.seed, municipalities=args.municipalities,
@@ -82,4 +85,5 @@ def load_into_store(location: str, path: Path, args, progress: Progress, *, upda
             store.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}")
     finally:
         store.close()
-    print(f"loaded into {location} as named graph {graph}")
+    print(f"loaded into {location} as named graph {graph} in {time.perf_counter() - started:.1f} s "
+          f"(peak memory {peak_memory_mb():,.0f} MB)")

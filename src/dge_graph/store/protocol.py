@@ -12,7 +12,7 @@ a media type) are written once, here, on top of it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,9 +171,11 @@ class Store(ABC):
         not one transaction: for results the project computes itself)."""
 
     @abstractmethod
-    def bulk_replace_graph(self, graph: str, ntriples_file: Path) -> None:
+    def bulk_replace_graph(self, graph: str, ntriples_file: Path, *,
+                           progress: Callable[[int, int], None] | None = None) -> None:
         """Replace one named graph with a (large) N-Triples file, streamed rather than held in memory; a malformed
-        file changes nothing. Not one transaction: for data the project generates itself."""
+        file changes nothing. Not one transaction: for data the project generates itself. ``progress``, when
+        given, is called with (bytes read, file size) while the file is read."""
 
     # ---- reads beyond queries -----------------------------------------------------------------------------------
 

@@ -362,9 +362,10 @@ class RemoteStore(Store):
                                   headers={"Content-Type": _N_TRIPLES, **self._write_headers()})
             self._raise_for(exchange, self.gsp_endpoint)
 
-    def bulk_replace_graph(self, graph: str, ntriples_file: Path) -> None:
+    def bulk_replace_graph(self, graph: str, ntriples_file: Path, *, progress=None) -> None:
         """The file checked first (a malformed one changes nothing), then streamed in one Graph Store Protocol
-        ``PUT`` (no Graph Store endpoint: ``replace_graphs``, in memory)."""
+        ``PUT`` (no Graph Store endpoint: ``replace_graphs``, in memory). ``progress`` is reported once the file
+        is sent (a remote server's load has no progress to read)."""
         try:
             for _ in ox.parse(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES):
                 pass
@@ -380,6 +381,9 @@ class RemoteStore(Store):
                                   headers={"Content-Type": _N_TRIPLES, **self._write_headers(),
                                            "Content-Length": str(ntriples_file.stat().st_size)})
         self._raise_for(exchange, self.gsp_endpoint)
+        if progress is not None:
+            size = ntriples_file.stat().st_size
+            progress(size, size)
 
     def unnamed_graph_triples(self) -> list[ox.Triple]:
         """Read as the triples of the default graph in no named graph (with a union default graph, a triple that
