@@ -65,6 +65,9 @@ class RemoteDialect:
     blank_node_prefix: str = ""
     """Blank nodes of JSON results are written ``<prefix><label>`` (Virtuoso: ``nodeID://b10006``), which is not a
     blank node label: the prefix is removed before parsing."""
+    boolean_digits: bool = False
+    """``xsd:boolean`` values are written ``"1"``/``"0"`` (Virtuoso): rewritten to the canonical ``true``/``false``
+    (the same values) in query results, so every store's answers serialise alike."""
     no_local_name_escapes: bool = False
     """Prefixed names with SPARQL 1.1 escapes (``dgeid:annex-iii-area\\/None``) are a syntax error: they are sent as
     full IRIs (``_without_local_name_escapes``)."""
@@ -88,6 +91,7 @@ VIRTUOSO = RemoteDialect(
     gsp_path="/sparql-graph-crud",
     ask_as_rows=True,
     blank_node_prefix="nodeID://",
+    boolean_digits=True,
     no_local_name_escapes=True,
 )
 
@@ -267,8 +271,8 @@ class RemoteStore(Store):
                     raise StoreError(f"remote store {self.query_endpoint} answered a {form} query with "
                                      f"{exchange.media_type or 'no media type'}")
                 body = exchange.body
-                if self.dialect().blank_node_prefix and formats[exchange.media_type] == ox.QueryResultsFormat.JSON:
-                    body = _plain_blank_nodes(body, self.dialect().blank_node_prefix)
+                if formats[exchange.media_type] == ox.QueryResultsFormat.JSON:
+                    body = _standard_json_results(body, self.dialect())
                 result = ox.parse_query_results(body, format=formats[exchange.media_type])
                 if form == "ASK" and isinstance(result, ox.QuerySolutions):
                     result = _boolean(_rows_mean_true(result))
@@ -277,7 +281,11 @@ class RemoteStore(Store):
             if rdf_format is None:
                 raise StoreError(f"remote store {self.query_endpoint} answered a {form} query with "
                                  f"{exchange.media_type or 'no media type'}")
-            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(exchange.body, format=rdf_format)]
+            triples = [ox.Triple(q.subject, q.predicate, q.object)
+                       for q in ox.parse(exchange.body, format=rdf_format)]
+            if self.dialect().boolean_digits:
+                triples = [ox.Triple(t.subject, t.predicate, _canonical_boolean(t.object)) for t in triples]
+            return triples
         except SyntaxError as exc:
             raise StoreError(f"remote store {self.query_endpoint} sent a result that does not parse: {exc}") from exc
 
@@ -418,17 +426,35 @@ def _chunks(stream, size: int = 1 << 20) -> Iterator[bytes]:
         yield block
 
 
-def _plain_blank_nodes(body: bytes, prefix: str) -> bytes:
-    """SPARQL JSON results with ``prefix`` removed from blank node values (when there are any)."""
-    if prefix.encode() not in body:
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN_DIGITS = {"1": "true", "0": "false"}
+
+
+def _canonical_boolean(term):
+    """``"1"^^xsd:boolean`` as ``"true"^^xsd:boolean`` (and 0 as false); any other term as it is."""
+    if isinstance(term, ox.Literal) and term.datatype.value == _XSD_BOOLEAN and term.value in _BOOLEAN_DIGITS:
+        return ox.Literal(_BOOLEAN_DIGITS[term.value], datatype=term.datatype)
+    return term
+
+
+def _standard_json_results(body: bytes, dialect: RemoteDialect) -> bytes:
+    """SPARQL JSON results with the dialect's deviations undone: the blank node prefix removed from blank node
+    values, ``xsd:boolean`` digits written as ``true``/``false`` (the body is parsed only when one may occur)."""
+    prefix = dialect.blank_node_prefix
+    has_prefix = bool(prefix) and prefix.encode() in body
+    has_booleans = dialect.boolean_digits and _XSD_BOOLEAN.encode() in body
+    if not has_prefix and not has_booleans:
         return body
     import json
 
     document = json.loads(body)
     for binding in document.get("results", {}).get("bindings", ()):
         for value in binding.values():
-            if value.get("type") == "bnode" and value.get("value", "").startswith(prefix):
+            if has_prefix and value.get("type") == "bnode" and value.get("value", "").startswith(prefix):
                 value["value"] = value["value"][len(prefix):]
+            elif (has_booleans and value.get("datatype") == _XSD_BOOLEAN
+                  and value.get("value") in _BOOLEAN_DIGITS):
+                value["value"] = _BOOLEAN_DIGITS[value["value"]]
     return json.dumps(document).encode("utf-8")
 
 
