@@ -71,6 +71,12 @@ class RemoteDialect:
     no_local_name_escapes: bool = False
     """Prefixed names with SPARQL 1.1 escapes (``dgeid:annex-iii-area\\/None``) are a syntax error: they are sent as
     full IRIs (``_without_local_name_escapes``)."""
+    unnamed_graph: str | None = None
+    """The server has no graph of no name (it refuses an update on it: Virtuoso's ``No plain default graph``): this
+    named graph stands in for it. It is hidden from ``named_graphs``, part of the default graph (not of the named
+    graphs) of every query sent with an explicit dataset, and the ``using-graph-uri`` of an update the server
+    refused for want of a default graph, sent again (for such an update, a ``WHERE`` without ``GRAPH`` then sees
+    that graph only)."""
     refuses_with: bool = False
     """An update with ``WITH <g>`` is refused (``oxigraph serve --union-default-graph``): it is sent with the
     ``WITH`` written out as ``GRAPH <g>`` blocks (``sparql_text.without_with``, the same meaning)."""
@@ -93,6 +99,7 @@ VIRTUOSO = RemoteDialect(
     blank_node_prefix="nodeID://",
     boolean_digits=True,
     no_local_name_escapes=True,
+    unnamed_graph="urn:dge-graph:unnamed-graph",
 )
 
 
@@ -232,12 +239,16 @@ class RemoteStore(Store):
         if not default_graph_uris and not named_graph_uris and not list_graphs and self.dialect().explicit_dataset:
             graphs = self.named_graphs()
             # no graph of ours: an empty dataset, not the server's own graphs
-            default_graph_uris = named_graph_uris = graphs or ["urn:dge-graph:no-graph"]
+            named_graph_uris = graphs or ["urn:dge-graph:no-graph"]
+            unnamed = self.dialect().unnamed_graph
+            default_graph_uris = [*named_graph_uris, unnamed] if unnamed else named_graph_uris
         prologue = self._prologue(base_iri)
         data = [("query", prologue + text)]
         data += [("default-graph-uri", g) for g in default_graph_uris or ()]
         data += [("named-graph-uri", g) for g in named_graph_uris or ()]
         exchange = self._post(self.query_endpoint, data, headers={"Accept": accept}, timeout_s=timeout_s)
+        if exchange.status == 400:
+            _raise_standard_syntax_error(sparql, base_iri)
         self._raise_for(exchange, self.query_endpoint, prologue)
         if exchange.headers.get("x-sql-state", "").upper() == "S1TAT":
             # Virtuoso's "anytime query": the server's own time limit cut the result short
@@ -312,6 +323,12 @@ class RemoteStore(Store):
         data += [("using-graph-uri", g) for g in using_graph_uris or ()]
         data += [("using-named-graph-uri", g) for g in using_named_graph_uris or ()]
         exchange = self._post(self.update_endpoint, data, headers={"Accept": "*/*", **self._write_headers()})
+        unnamed = self.dialect().unnamed_graph
+        if (exchange.status >= 300 and unnamed and not using_graph_uris and not using_named_graph_uris
+                and b"plain default graph" in exchange.body):
+            # Virtuoso: "No plain default graph specified" (INSERT DATA without GRAPH, DROP/CLEAR DEFAULT)
+            exchange = self._post(self.update_endpoint, [*data, ("using-graph-uri", unnamed)],
+                                  headers={"Accept": "*/*", **self._write_headers()})
         self._raise_for(exchange, self.update_endpoint, prologue)
 
     def _load_graph(self, graph: str, ntriples: bytes) -> None:
@@ -355,7 +372,7 @@ class RemoteStore(Store):
         _, exchange = self._query(listing, _RESULTS_JSON,
                                   named_graph_uris=None, default_graph_uris=None, list_graphs=True)
         result = self._results("SELECT", exchange)
-        hidden = set(dialect.hidden_graphs)
+        hidden = set(dialect.hidden_graphs) | ({dialect.unnamed_graph} if dialect.unnamed_graph else set())
         graphs = sorted({solution["g"].value for solution in result if isinstance(solution["g"], ox.NamedNode)})
         return [g for g in graphs if g not in hidden]
 
@@ -397,6 +414,25 @@ class RemoteStore(Store):
 
     def close(self) -> None:
         return None
+
+
+def _raise_standard_syntax_error(sparql: str, base_iri: str | None) -> None:
+    """A query the server refused as malformed: ``QuerySyntaxError`` with the SPARQL 1.1 parser's message (line
+    and column in the caller's text, the same words on every store: Virtuoso's own say ``SP030 … line 1`` of its
+    rewritten text), when that parser refuses it too; otherwise nothing (the server's message is reported).
+
+    Parsed by evaluating on an empty in-memory store (pyoxigraph has no parse-only call), so never a query with
+    ``SERVICE``, which would fetch its endpoint."""
+    from dge_graph.kernel.sparql_text import tokens
+
+    if any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokens(sparql)):
+        return
+    try:
+        ox.Store().query(sparql, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc)) from None
+    except (OSError, ValueError, RuntimeError):
+        return
 
 
 def _form(data: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
