@@ -11,7 +11,9 @@ whatever the server's own serialisations look like.
 
 Where servers deviate from the standard a ``RemoteDialect`` says how (see docs/api.md, "Remote stores"): Oxigraph
 needs none; Virtuoso is recognised by its ``Server`` header and gets its system graphs hidden, its ASK answers read
-from a result set, and its Graph Store endpoint at ``/sparql-graph-crud``.
+from a result set, its ``1``/``0`` booleans written ``true``/``false``, a hidden named graph standing in for the
+graph of no name it lacks, and its Graph Store endpoint at ``/sparql-graph-crud``. A query any server refuses as
+malformed is reported with the SPARQL 1.1 parser's message when that parser refuses it too.
 """
 
 from __future__ import annotations
