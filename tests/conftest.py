@@ -208,8 +208,7 @@ def empty_remote_store(url: str, **options) -> RemoteStore:
         store.update("DROP SILENT ALL")
         return store
     graphs = store.named_graphs()  # Virtuoso: DROP ALL would drop its system graphs
-    if graphs:
-        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+    store.update(" ;\n".join([*(f"DROP SILENT GRAPH <{g}>" for g in graphs), "DROP SILENT DEFAULT"]))
     return store
 
 

@@ -405,3 +405,21 @@ def test_order_and_form_are_read_from_tokens_not_comments_or_strings():
     ordered = parse_named_query(header + "# ASK in a comment\nSELECT ?s { ?s ?p ?o } ORDER BY ?s", "q.rq")
     assert ordered.ordered and ordered.form == "SELECT"
     assert parse_named_query(header + "ASK { ?s ?p ?o }", "q.rq").form == "ASK"
+
+
+@pytest.mark.parametrize("store_fixture", ["project_graph_store", "remote_project_store"])
+def test_a_province_keeps_only_its_own_municipalities(request, store_fixture):
+    """municipalities-by-register-records with province=PV27 lists exactly Noord-Holland's municipalities (the
+    province sat in an OPTIONAL, so every municipality came back labelled with the province asked for)."""
+    store = request.getfixturevalue(store_fixture)
+    province = "https://w3id.org/dge-graph/id/province/PV27"
+    in_province = {str(row["m"]) for row in store.query(
+        "SELECT ?m WHERE { ?m a <https://w3id.org/dge-graph/def#Municipality> ; "
+        f"<https://w3id.org/dge-graph/def#province> <{province}> }}").rows}
+    result = run_named_query(store, find_named_query(QUERIES, "municipalities-by-register-records"),
+                             {"province": province})
+    listed = [str(row["municipality"]) for row in result.rows]
+    assert len(in_province) > 20 and len(listed) == len(set(listed))
+    assert set(listed) == in_province
+    everywhere = run_named_query(store, find_named_query(QUERIES, "municipalities-by-register-records"), {})
+    assert len(everywhere.rows) > len(listed)

@@ -101,3 +101,27 @@ def test_cli_generate_into_a_store_replaces_its_run_graph(tmp_path, capsys):
     store.close()
     assert main(["generate", "-q"]) == 2
     assert "--out FILE, --store PATH" in capsys.readouterr().err
+
+
+def test_cli_generate_into_a_store_describes_the_graph(tmp_path, capsys):
+    """The loaded graph describes itself (its triples, when it was written): the store then has a data
+    fingerprint, so a validation can reuse its saved fact table (rules/fact_table_file.py)."""
+    from dge_graph.rules.fact_table import data_fingerprint
+    from dge_graph.store import open_store
+
+    location = str(tmp_path / "store")
+    assert main(["generate", "--municipalities", "2", "--per-municipality", "3", "--seed", "5", "--store", location,
+                 "-q"]) == 0
+    generated = int(capsys.readouterr().out.split(" triples")[0].rsplit(" ", 1)[1])
+    store = open_store(location, read_only=True)
+    rows = store.query("SELECT ?g ?n WHERE { GRAPH ?g { ?g <http://rdfs.org/ns/void#triples> ?n ; "
+                       "<http://www.w3.org/ns/prov#generatedAtTime> ?when } }").rows
+    assert [(str(r["g"]).rsplit("/", 1)[1], int(r["n"])) for r in rows] == [("seed-5-2x3", generated)]
+    first = data_fingerprint(store)
+    store.close()
+    assert first is not None
+    assert main(["generate", "--municipalities", "2", "--per-municipality", "3", "--seed", "5", "--store", location,
+                 "-q"]) == 0
+    store = open_store(location, read_only=True)
+    assert data_fingerprint(store) not in (None, first)  # loaded again: a new fingerprint
+    store.close()

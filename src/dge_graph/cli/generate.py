@@ -51,15 +51,21 @@ def handle(args, settings) -> int:
         print(f"{where}: {summary.deployments} synthetic deployments in {summary.municipalities} municipalities, "
               f"{summary.triples} triples")
         if args.store is not None:
-            load_into_store(settings.store, out, args, progress, update_token=settings.update_token)
+            load_into_store(settings.store, out, args, progress, update_token=settings.update_token, summary=summary)
     return 0
 
 
-def load_into_store(location: str, path: Path, args, progress: Progress, *, update_token: str | None = None) -> None:
+def load_into_store(location: str, path: Path, args, progress: Progress, *, update_token: str | None = None,
+                    summary=None) -> None:
     """Replace the run's named graph in the store with the generated file (streamed; a malformed file changes
-    nothing)."""
+    nothing), then add the graph's self-description (``summary``: the ``GenerationSummary`` of the file)."""
+    import datetime as dt
+
+    from rdflib import Graph
+
+    from dge_graph.ingest.synthetic import synthetic_graph_provenance
     from dge_graph.kernel.namespaces import graph_iri
-    from dge_graph.store import open_store
+    from dge_graph.store import graph_to_ntriples, open_store
 
     graph = graph_iri(f"synthetic/seed-{args.seed}-{args.municipalities}x{args.per_municipality}")
     store = open_store(location, update_token=update_token)
@@ -68,6 +74,15 @@ def load_into_store(location: str, path: Path, args, progress: Progress, *, upda
         progress.step(f"loading into {store!r} as {graph}")
         # streamed, one parse: national sizes are millions of triples
         store.bulk_replace_graph(str(graph), path, progress=byte_progress(progress, "loading"))
+        if summary is not None:
+            described = synthetic_graph_provenance(
+                graph, summary, seed=args.seed, municipalities=args.municipalities,
+                per_municipality=args.per_municipality, when=dt.datetime.now(dt.timezone.utc))
+            self_description = Graph()
+            for triple in described:
+                self_description.add(triple)
+            body = graph_to_ntriples(self_description).decode("utf-8")
+            store.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}")
     finally:
         store.close()
     print(f"loaded into {location} as named graph {graph} in {time.perf_counter() - started:.1f} s "

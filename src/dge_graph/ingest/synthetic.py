@@ -289,3 +289,13 @@ def generate(out: Path | str, *, municipalities: int, per_municipality: int, see
     partial.replace(out)
     return GenerationSummary(municipalities, count, sink.triples, out)
 
+
+def synthetic_graph_provenance(graph: URIRef | str, summary: GenerationSummary, *, seed: int, municipalities: int,
+                               per_municipality: int, when: dt.datetime) -> list[tuple]:
+    """The self-description of the named graph a generated file is loaded into (``provenance.graph_provenance``):
+    without it the graph has no fingerprint, and every validation would read the fact table out of the store again
+    (``rules/fact_table.py``)."""
+    from dge_graph.ingest.provenance import graph_provenance
+
+    return graph_provenance(graph, source_file=summary.path.name, triples=summary.triples, when=when,
+                            activity=_run_iri(seed, municipalities, per_municipality))

@@ -32,7 +32,8 @@ value such as ``x> } ; DROP ALL ; #`` is either rejected (as an IRI) or bound as
 
 Optional parameters. An optional parameter with a ``default`` is bound to its default when absent. An optional
 parameter without a default is left **unbound** when absent: write the query so that an unbound variable matches
-everything (e.g. use it in a triple pattern), or test it with ``BOUND(?x)``.
+everything (e.g. use it in a triple pattern), or test it with ``BOUND(?x)`` (``!BOUND(?x) || …``; not by catching
+the error of ``sameTerm``/``STR`` of the unbound variable with ``COALESCE(…, true)``, which Virtuoso reads as false).
 """
 
 from __future__ import annotations

@@ -112,13 +112,41 @@ def _conforms_to_guard(guard: URIRef, deployment: URIRef, derived: Mapping[URIRe
     return True
 
 
-def facts_with_values(store: Store, facts: Iterable[URIRef]) -> dict[URIRef, frozenset[URIRef]]:
-    """fact -> the deployments that have a value of it (in any source)."""
+FEW_DEPLOYMENTS = 1000
+"""Up to this many deployments, the evidence queries name them (``VALUES``) instead of scanning every deployment
+of the store: incremental re-validation of an import touches a handful."""
+
+
+def _restriction(deployments: Iterable[URIRef] | None) -> str:
+    """A ``VALUES ?d`` block for a few deployments, else "" (the whole store)."""
+    if deployments is None:
+        return ""
+    deployments = sorted(set(deployments), key=str)
+    if len(deployments) > FEW_DEPLOYMENTS or not all(isinstance(d, URIRef) for d in deployments):
+        return ""
+    return "VALUES ?d { " + " ".join(f"<{d}>" for d in deployments) + " } "
+
+
+def facts_with_values(store: Store, facts: Iterable[URIRef],
+                      deployments: Iterable[URIRef] | None = None) -> dict[URIRef, frozenset[URIRef]]:
+    """fact -> the deployments that have a value of it (in any source); only among ``deployments`` when they are
+    few (the answer for them is the same, without reading the others)."""
+    restrict = _restriction(deployments)
     found = {}
     for fact in sorted(set(facts)):
-        result = store.evaluate(f"SELECT DISTINCT ?d WHERE {{ ?d <{fact}> ?o }}")
-        found[fact] = frozenset(URIRef(solution["d"].value) for solution in result)
+        rows = _tsv_rows(store, f"SELECT DISTINCT ?d WHERE {{ {restrict}?d <{fact}> ?o }}")
+        found[fact] = frozenset(_node(row[0]) for row in rows)
     return found
+
+
+def _node(key: str):
+    """A TSV subject: an IRI the store has checked (no rdflib re-validation), or a blank node."""
+    return str.__new__(URIRef, key[1:-1]) if key.startswith("<") else BNode(key[2:])
+
+
+def _tsv_rows(store: Store, sparql: str) -> list[list[str]]:
+    body = store.query_serialized(sparql, select_media_type="text/tab-separated-values").body.decode("utf-8")
+    return [line.split("\t") for line in body.split("\n")[1:] if line]
 
 
 def unknown_facts(store: Store, resolved: Graph, deployments: Iterable[URIRef],
@@ -126,8 +154,9 @@ def unknown_facts(store: Store, resolved: Graph, deployments: Iterable[URIRef],
     """deployment -> its unknown decisive facts (empty set: every decisive fact known).
 
     ``derived``: derived shape -> conforming deployments (``ShapeDecisions.derived``)."""
+    deployments = list(deployments)
     facts = decisive_facts(resolved)
-    known = facts_with_values(store, (f.fact for f in facts))
+    known = facts_with_values(store, (f.fact for f in facts), deployments)
     unknown: dict[URIRef, frozenset[URIRef]] = {}
     for deployment in deployments:
         missing = {f.fact for f in facts if deployment not in known[f.fact]
@@ -157,15 +186,16 @@ class FindingBasis:
         return BASIS_NAMES[self.basis]
 
 
-def claimed_types(store: Store) -> dict[URIRef, frozenset[URIRef]]:
+def claimed_types(store: Store, deployments: Iterable[URIRef] | None = None) -> dict[URIRef, frozenset[URIRef]]:
     """deployment -> the safeguard types it has a claim of that states a status (any status, any date). A claim
-    without a status mentions the safeguard without saying whether it is there: that is no record of absence."""
-    result = store.evaluate(
-        f"SELECT DISTINCT ?d ?t WHERE {{ ?d <{DGE.hasSafeguard}> ?c . ?c <{DGE.safeguardType}> ?t ; "
-        f"<{DGE.safeguardStatus}> ?status }}")
+    without a status mentions the safeguard without saying whether it is there: that is no record of absence.
+    Only of ``deployments`` when they are few (``facts_with_values``)."""
+    rows = _tsv_rows(store, f"SELECT DISTINCT ?d ?t WHERE {{ {_restriction(deployments)}"
+                            f"?d <{DGE.hasSafeguard}> ?c . ?c <{DGE.safeguardType}> ?t ; "
+                            f"<{DGE.safeguardStatus}> ?status FILTER(isIRI(?t)) }}")
     found: dict[URIRef, set[URIRef]] = {}
-    for solution in result:
-        found.setdefault(URIRef(solution["d"].value), set()).add(URIRef(solution["t"].value))
+    for d, t in rows:
+        found.setdefault(_node(d), set()).add(str.__new__(URIRef, t[1:-1]))
     return {d: frozenset(t) for d, t in found.items()}
 
 
@@ -189,10 +219,11 @@ def finding_bases(store: Store, resolved: Graph, rules: Sequence, findings: Iter
     if not findings:
         return {}
     by_id = {r.rule_id: r for r in rules}
-    claims = claimed_types(store)
+    deployments = {f.deployment for f in findings}
+    claims = claimed_types(store, deployments)
     fact_rules = {r.rule_id: satisfied_facts(resolved, r) for r in rules}
     facts = {f for names in fact_rules.values() for f in names}
-    with_values = facts_with_values(store, facts) if facts else {}
+    with_values = facts_with_values(store, facts, deployments) if facts else {}
     bases = {}
     for finding in findings:
         rule = by_id[finding.rule_id]
@@ -210,14 +241,18 @@ def evidence_lines(report) -> list[str]:
     """The evidence basis and the unknown facts of a ``ValidationReport``, as N-Triples lines of its result graph:
     ``<deployment> dge:recordedAbsent <type>``, ``<deployment> dge:lacksEvidenceOf <type or fact>`` (for the
     missing safeguards of its findings) and ``<deployment> dge:unknownFact <fact>``."""
-    pairs: set[tuple[str, URIRef, URIRef]] = set()
+    # as plain strings (the same order as the IRIs'): rdflib terms hash and compare in Python
+    pairs: set[tuple[str, str, str]] = set()
+    recorded, lacking, unknown = str(DGE.recordedAbsent), str(DGE.lacksEvidenceOf), str(DGE.unknownFact)
     for finding in report.findings:
         if finding.basis is None:
             continue
-        pairs |= {(finding.deployment, DGE.recordedAbsent, t) for t in finding.basis.recorded_absent}
-        pairs |= {(finding.deployment, DGE.lacksEvidenceOf, t) for t in finding.basis.not_evidenced}
+        deployment = str(finding.deployment)
+        pairs.update((deployment, recorded, str(t)) for t in finding.basis.recorded_absent)
+        pairs.update((deployment, lacking, str(t)) for t in finding.basis.not_evidenced)
     for deployment, facts in report.unknown_facts.items():
-        pairs |= {(deployment, DGE.unknownFact, f) for f in facts}
+        deployment = str(deployment)
+        pairs.update((deployment, unknown, str(f)) for f in facts)
     return [f"<{s}> <{p}> <{o}> ." for s, p, o in sorted(pairs)]
 
 

@@ -16,8 +16,10 @@ TSV form (``<iri>``, ``_:label``, ``"lexical"^^<datatype>``, ``true``, ``28``: t
 
 Caching (``FactTableCache``): a table is keyed by the read plan and the *fingerprint* of the data graphs, made of
 each graph's self-description (``dge:contentHash``, ``prov:generatedAtTime``, ``void:triples``, written by build,
-import and generate). A store with a data graph that does not describe itself has no fingerprint and is read every
-time. Incremental (``FactTable.update_rows``): the rows of N changed focus nodes are read alone (one query per
+import and generate), and the store's ``data_write_stamp`` (renewed by every data write through the embedded store).
+A store with a data graph that does not describe itself, or without a stamp (remote), has no fingerprint and is read
+every time. ``FactTableCache.beside(store)`` also saves each table next to an on-disk store and loads it in the next
+process while the fingerprint is the same (``rules/fact_table_file.py``). Incremental (``FactTable.update_rows``): the rows of N changed focus nodes are read alone (one query per
 level) and replace their old rows (which are masked out, not copied); evaluating only those rows re-validates them.
 """
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from pathlib import Path
 
 import numpy as np
 from rdflib import BNode, Graph, Literal, URIRef
@@ -46,6 +49,8 @@ Level = tuple[URIRef, ...]
 ROOT: Level = ()
 VALIDATION_GRAPH_PREFIX = "https://w3id.org/dge-graph/graph/validation/"
 _SELF_DESCRIPTION = (DGE.contentHash, PROV.generatedAtTime, VOID.triples)
+WRITE_STAMP = "urn:dge-graph:data-write-stamp"
+"""The fingerprint's entry for ``Store.data_write_stamp`` (not a graph)."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -507,8 +512,9 @@ def _read_delta(store: Store, plan: ReadPlan, focus_keys: Sequence[str]) -> dict
 
 
 def data_fingerprint(store: Store) -> tuple | None:
-    """The self-descriptions of the data graphs (every named graph but validation reports), or None when a data
-    graph does not describe itself (then nothing can say whether it changed)."""
+    """The self-descriptions of the data graphs (every named graph but validation reports) and the store's
+    ``data_write_stamp``, or None when a data graph does not describe itself or the store keeps no stamp (a remote
+    store): then nothing can say whether the data changed."""
     names = sorted(g for g in store.named_graphs() if not g.startswith(VALIDATION_GRAPH_PREFIX))
     if not names:
         return None
@@ -519,23 +525,53 @@ def data_fingerprint(store: Store) -> tuple | None:
         described.setdefault(g[1:-1], []).append((p, o))
     if any(name not in described for name in names):
         return None
-    return tuple((name, tuple(sorted(described[name]))) for name in names)
+    stamp = store.data_write_stamp  # writes that bypass the self-descriptions (a SPARQL UPDATE of a data graph)
+    if stamp is None:
+        return None
+    return (*((name, tuple(sorted(described[name]))) for name in names), (WRITE_STAMP, (("stamp", stamp),)))
 
 
 class FactTableCache:
-    """The last table read per read plan, reused while the data graphs' fingerprint is the same."""
+    """The last table read per read plan, reused while the data graphs' fingerprint is the same.
 
-    def __init__(self) -> None:
+    ``directory`` (``fact_table_file.directory_for(store directory)``): tables are also saved there and loaded
+    from there when this cache does not hold them, so that the next process does not read them again either."""
+
+    def __init__(self, directory: Path | None = None) -> None:
         self._tables: dict[ReadPlan, FactTable] = {}
+        self.directory = directory
         self.reads = 0
+        """Tables read from the store (not from memory or from ``directory``)."""
+        self.loads = 0
+        """Tables loaded from ``directory``."""
+
+    @classmethod
+    def beside(cls, store: Store) -> FactTableCache:
+        """A cache saving next to ``store``'s directory (only in memory for a store without one)."""
+        from dge_graph.rules.fact_table_file import directory_for
+
+        local = store.local_directory
+        return cls(directory_for(local) if local is not None else None)
 
     def table(self, store: Store, plan: ReadPlan) -> FactTable:
         fingerprint = data_fingerprint(store)
         cached = self._tables.get(plan)
         if fingerprint is not None and cached is not None and cached.fingerprint == fingerprint:
             return cached
+        if self.directory is not None and fingerprint is not None:
+            from dge_graph.rules import fact_table_file
+
+            saved = fact_table_file.load(self.directory, plan, fingerprint)
+            if saved is not None:
+                self.loads += 1
+                self._tables[plan] = saved
+                return saved
         self.reads += 1
         table = FactTable.read(store, plan, fingerprint=fingerprint)
+        if self.directory is not None and fingerprint is not None:
+            from dge_graph.rules import fact_table_file
+
+            fact_table_file.save(self.directory, table)
         self._tables[plan] = table
         return table
 

@@ -349,28 +349,37 @@ def result_ntriples(report, decisions: ShapeDecisions | None, facts: DeploymentF
     ]
     if report.municipality is not None:
         lines.append(f"{run} <{DGE.municipality}> <{report.municipality}> .")
+    # encoded section by section (one section's lines alive at a time): at national scale the result is ~600 MB
+    chunks: list[bytes] = []
+
+    def emit(section: list[str]) -> None:
+        if section:
+            chunks.append(("\n".join(section) + "\n").encode("utf-8"))
+
     misses = f"<{DGE.missesRequirement}>"
     lines += [f"<{f.deployment}> {misses} <{f.requirement}> ." for f in report.findings]
-    lines += evidence_lines(report)
+    emit(lines)
+    emit(evidence_lines(report))
     if decisions is not None:
-        in_scope = report_scope(report, decisions, facts)
+        # plain strings from here: rdflib terms hash and compare in Python, millions of times at national scale
+        in_scope = {str(d) for d in report_scope(report, decisions, facts)}
         holds = f"<{DGE.holdsSafeguardType}>"
-        for deployment, types in decisions.held.items():
-            if deployment in in_scope:
-                lines += [f"<{deployment}> {holds} <{t}> ." for t in sorted(types)]
+        emit([f"<{deployment}> {holds} <{t}> ." for deployment, types in decisions.held.items()
+              if str(deployment) in in_scope for t in sorted(map(str, types))])
         satisfies = f"<{DGE.satisfiesShape}>"
         for shape, deployments in decisions.derived.items():
-            lines += [f"<{d}> {satisfies} <{shape}> ." for d in sorted(deployments) if d in in_scope]
+            emit([f"<{d}> {satisfies} <{shape}> ." for d in sorted(map(str, deployments)) if d in in_scope])
         subject = f"<{DGE.subjectToRequirement}>"
         for requirement, deployments in decisions.applicable.items():
-            lines += [f"<{d}> {subject} <{requirement}> ." for d in sorted(deployments) if d in in_scope]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+            emit([f"<{d}> {subject} <{requirement}> ." for d in sorted(map(str, deployments)) if d in in_scope])
+    return b"".join(chunks)
 
 
 def report_scope(report, decisions: ShapeDecisions, facts: DeploymentFacts | None) -> set[URIRef]:
     """The deployments a report covers (every decided deployment, or those of its municipality)."""
-    everyone = set(decisions.held) | {d for s in decisions.derived.values() for d in s} | {
-        d for s in decisions.applicable.values() for d in s}
+    everyone = set(decisions.held)
+    for deployments in (*decisions.derived.values(), *decisions.applicable.values()):
+        everyone.update(deployments)
     if report.municipality is None:
         return everyone
     where = facts.municipality if facts is not None else {}

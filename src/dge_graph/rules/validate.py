@@ -47,6 +47,7 @@ from dge_graph.kernel.namespaces import (
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.kernel.terms import compact
 from dge_graph.rules.compile import subclass_closure_query, target_classes, violation_query
+from dge_graph.rules.fact_table import parse_key
 from dge_graph.store import SelectResult, Store
 
 ENGINES: tuple[str, ...] = ("table", "sparql", "pyshacl")
@@ -447,12 +448,13 @@ def table_violations(
 
 
 def fact_table(store: Store, resolved: Graph, rules: Iterable[Rule], cache=None):
-    """The fact table of ``store`` for these shapes (from ``cache``, a ``FactTableCache``, when it has it)."""
-    from dge_graph.rules.fact_table import FactTable
+    """The fact table of ``store`` for these shapes: from ``cache`` (a ``FactTableCache``) when given, else from
+    the table saved beside an on-disk store while its data is unchanged (``rules/fact_table_file.py``)."""
+    from dge_graph.rules.fact_table import FactTableCache
     from dge_graph.rules.vector_engine import read_plan
 
     plan = read_plan(resolved, tuple(rules))
-    return cache.table(store, plan) if cache is not None else FactTable.read(store, plan)
+    return (cache if cache is not None else FactTableCache.beside(store)).table(store, plan)
 
 
 def default_engine(store: Store) -> str:
@@ -535,8 +537,22 @@ class DeploymentIndex:
     municipality_labels: Mapping[URIRef, str]
 
 
+def _plain(cell: str) -> str:
+    """The string of a TSV cell holding a plain literal (``STR(…)``)."""
+    if cell.startswith('"') and cell.endswith('"') and "\\" not in cell:
+        return cell[1:-1]
+    return str(parse_key(cell))
+
+
+def _tsv_rows(store: Store, sparql: str) -> list[list[str]]:
+    """The rows of a SELECT as TSV cells ('' for unbound), serialised by the store (in Rust for the embedded one):
+    at national scale much cheaper than an rdflib term per value."""
+    body = store.query_serialized(sparql, select_media_type="text/tab-separated-values").body.decode("utf-8")
+    return [line.split("\t") for line in body.split("\n")[1:] if line]
+
+
 def deployment_index(store: Store) -> DeploymentIndex:
-    result = store.query(
+    query = (
         sparql_prefixes()
         + """SELECT ?deployment (MIN(STR(?identifier)) AS ?id) (MIN(STR(?m)) AS ?municipality) WHERE {
   ?deployment a dge:Deployment .
@@ -545,9 +561,10 @@ def deployment_index(store: Store) -> DeploymentIndex:
 } GROUP BY ?deployment"""
     )
     identifiers, municipalities = {}, {}
-    for row in result.rows:
-        identifiers[row["deployment"]] = str(row["id"]) if "id" in row else None
-        municipalities[row["deployment"]] = URIRef(str(row["municipality"])) if "municipality" in row else None
+    for deployment, identifier, municipality in _tsv_rows(store, query):
+        node = parse_key(deployment)
+        identifiers[node] = _plain(identifier) if identifier else None
+        municipalities[node] = str.__new__(URIRef, _plain(municipality)) if municipality else None
     labels_result = store.query(
         sparql_prefixes()
         + """SELECT ?m (COALESCE(MIN(STR(?pref)), MIN(STR(?label))) AS ?name) WHERE {
@@ -608,7 +625,10 @@ def findings_from(
         )
     # The order of ``sorted(findings)`` (deployment, then rule id), with each distinct deployment compared once
     # instead of once per finding comparison.
-    rank = {d: i for i, d in enumerate(sorted({f.deployment for f in findings}))}
+    deployments = {f.deployment for f in findings}
+    # IRIs sort as their strings; sorting plain strings spares rdflib's Python-level comparisons
+    order = sorted(deployments, key=str) if all(type(d) is URIRef for d in deployments) else sorted(deployments)
+    rank = {d: i for i, d in enumerate(order)}
     return tuple(sorted(findings, key=lambda f: (rank[f.deployment], f.rule_id)))
 
 

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from dge_graph.kernel.sparql_text import names_dataset, with_using
 from dge_graph.store.protocol import (
     STAGING_PREFIX,
+    VALIDATION_GRAPH_PREFIX,
     Answer,
     NotSupported,
     QuerySyntaxError,
@@ -42,6 +43,7 @@ class OxigraphStore(Store):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self.beside_writer = False
+        self._memory_stamp = ""
         if self.path is None:
             self._store = ox.Store()
             return
@@ -72,6 +74,7 @@ class OxigraphStore(Store):
         view.path = Path(path)
         view.read_only = True
         view.beside_writer = True
+        view._memory_stamp = ""
         if not (view.path / "CURRENT").exists():
             raise StoreError(f"no store at {view.path}: run `dge-graph build --store {view.path}` first")
         view._store = _open_read_only(view.path)
@@ -121,8 +124,17 @@ class OxigraphStore(Store):
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        finally:  # after the write: a table read before it carries the old mark
+            self._data_written()
 
     def replace_graphs(self, graphs: Mapping[str, bytes], *, drop: Iterable[str] = ()) -> None:
+        drop = list(drop)
+        try:
+            self._replace_graphs(graphs, drop)
+        finally:
+            self._data_written([*graphs, *drop])
+
+    def _replace_graphs(self, graphs: Mapping[str, bytes], drop: list[str]) -> None:
         staging = {}
         try:
             for name, ntriples in graphs.items():
@@ -148,29 +160,32 @@ class OxigraphStore(Store):
         transaction. ``progress`` is called with (bytes read, file size) as the load reads the file.
         """
         node = ox.NamedNode(graph)
-        with tempfile.TemporaryDirectory(dir=self._scratch_parent()) as scratch:
-            previous = None
-            if self._store.contains_named_graph(node):
-                previous = Path(scratch) / "previous.nt"
-                self._store.dump(str(previous), ox.RdfFormat.N_TRIPLES, from_graph=node)
-                self._store.remove_graph(node)
-            reader = None
-            try:
-                if progress is not None:
-                    reader = ReportingReader(ntriples_file, progress)
-                    self._store.bulk_load(input=reader, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
-                else:
-                    self._store.bulk_load(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
-            except (SyntaxError, OSError) as exc:
+        try:
+            with tempfile.TemporaryDirectory(dir=self._scratch_parent()) as scratch:
+                previous = None
                 if self._store.contains_named_graph(node):
+                    previous = Path(scratch) / "previous.nt"
+                    self._store.dump(str(previous), ox.RdfFormat.N_TRIPLES, from_graph=node)
                     self._store.remove_graph(node)
-                if previous is not None:
-                    self._store.bulk_load(path=str(previous), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
-                where = f"{ntriples_file}:{exc.lineno}" if getattr(exc, "lineno", None) else str(ntriples_file)
-                raise StoreError(f"{where}: {exc}") from exc
-            finally:
-                if reader is not None:
-                    reader.close()
+                reader = None
+                try:
+                    if progress is not None:
+                        reader = ReportingReader(ntriples_file, progress)
+                        self._store.bulk_load(input=reader, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+                    else:
+                        self._store.bulk_load(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+                except (SyntaxError, OSError) as exc:
+                    if self._store.contains_named_graph(node):
+                        self._store.remove_graph(node)
+                    if previous is not None:
+                        self._store.bulk_load(path=str(previous), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+                    where = f"{ntriples_file}:{exc.lineno}" if getattr(exc, "lineno", None) else str(ntriples_file)
+                    raise StoreError(f"{where}: {exc}") from exc
+                finally:
+                    if reader is not None:
+                        reader.close()
+        finally:
+            self._data_written([graph])
 
     def _scratch_parent(self) -> str | None:
         """Where a scratch file goes: beside an on-disk store (same file system), else the system's temp dir."""
@@ -196,6 +211,8 @@ class OxigraphStore(Store):
                 self._store.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"could not write to the store: {exc}") from exc
+        finally:
+            self._data_written(list(graphs))
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -205,6 +222,38 @@ class OxigraphStore(Store):
 
     def quads(self) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None)
+
+    def _stamp_file(self) -> Path | None:
+        return None if self.path is None else self.path.with_name(self.path.name + ".data-writes")
+
+    def _data_written(self, graphs: Sequence[str] | None = None) -> None:
+        """Change ``data_write_stamp`` unless only validation result graphs are written (``graphs``; None: any)."""
+        if graphs is not None and all(g.startswith(VALIDATION_GRAPH_PREFIX) for g in graphs):
+            return
+        stamp = uuid.uuid4().hex
+        self._memory_stamp = stamp
+        target = self._stamp_file()
+        if target is None:
+            return
+        temporary = target.with_name(f"{target.name}.{stamp}")
+        try:
+            temporary.write_text(stamp, encoding="ascii")
+            temporary.replace(target)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise StoreError(f"cannot record a write next to the store at {self.path}: {exc}") from exc
+
+    @property
+    def data_write_stamp(self) -> str | None:
+        target = self._stamp_file()
+        if target is None:
+            return self._memory_stamp
+        try:
+            return target.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return ""
+        except OSError:
+            return None
 
     @property
     def local_directory(self) -> Path | None:

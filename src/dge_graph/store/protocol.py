@@ -25,6 +25,8 @@ from dge_graph.kernel.namespaces import GRAPH
 from dge_graph.kernel.terms import iri_ref
 
 STAGING_PREFIX = f"{GRAPH}staging/"
+VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
+"""The graphs of validation results (``rules/report.py``): writing them does not change ``data_write_stamp``."""
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 """The term currency of the protocol (``Store.evaluate``)."""
@@ -196,6 +198,13 @@ class Store(ABC):
     # ---- what kind of store it is -------------------------------------------------------------------------------
 
     @property
+    def data_write_stamp(self) -> str | None:
+        """A mark that changes whenever data (anything but validation results, ``VALIDATION_GRAPH_PREFIX``) is
+        written through this store class, also by another process on the same directory: ``""`` when nothing has
+        been written that way yet; ``None`` where the store cannot tell (a remote store, written by others)."""
+        return None
+
+    @property
     def local_directory(self) -> Path | None:
         """The directory of an on-disk embedded store, which other processes may open read-only beside this one
         (``open_read_only_view``); ``None`` for any other store."""
@@ -277,7 +286,8 @@ def swap_update(staging: Mapping[str, str], drop: Iterable[str]) -> str:
 
 
 class ParameterBindingError(ValueError):
-    """A parameter cannot be bound in this query (the query assigns the variable in a projection)."""
+    """A parameter cannot be bound in this query (the query assigns the variable in a projection), or the term
+    cannot be a parameter at all (a blank node)."""
 
 
 def bind_parameters(sparql: str, substitutions: Mapping[str, OxTerm] | None) -> str:
@@ -295,7 +305,10 @@ def bind_parameters(sparql: str, substitutions: Mapping[str, OxTerm] | None) -> 
       grouping and ordering see the value, and a variable the query binds itself with ``BIND (… AS ?v)`` is
       restricted to it);
     * a variable the query assigns in a SELECT expression ``(… AS ?v)`` cannot also be a constant: refused with
-      ``ParameterBindingError``.
+      ``ParameterBindingError``;
+    * a blank node is refused with ``ParameterBindingError``: written into a query, ``_:b`` is a variable that
+      matches anything (and is a syntax error in ``VALUES``), and a blank node label names nothing outside the
+      answer it came in, on any store (the embedded one, Oxigraph, Virtuoso's ``nodeID://``).
 
     Terms are serialised by pyoxigraph (a hostile string stays one literal); nothing else of the text changes.
     """
@@ -307,6 +320,11 @@ def bind_parameters(sparql: str, substitutions: Mapping[str, OxTerm] | None) -> 
         raise ValueError("substitution names must be plain SPARQL variable names")
     if not all(isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) for term in substitutions.values()):
         raise TypeError("substitutions are pyoxigraph terms (rdflib terms: Store.query, or to_ox)")
+    blank = sorted(name for name, term in substitutions.items() if isinstance(term, ox.BlankNode))
+    if blank:
+        raise ParameterBindingError(
+            f"parameter ?{blank[0]} is a blank node: a blank node cannot be a parameter (its label names nothing "
+            "in the store; bind an IRI or a literal)")
     terms = {name: str(term) for name, term in substitutions.items()}
     values = f" VALUES ({' '.join('?' + n for n in terms)}) {{ ({' '.join(terms.values())}) }} "
     items = list(tokens(sparql))

@@ -11,7 +11,9 @@ whatever the server's own serialisations look like.
 
 Where servers deviate from the standard a ``RemoteDialect`` says how (see docs/api.md, "Remote stores"): Oxigraph
 needs none; Virtuoso is recognised by its ``Server`` header and gets its system graphs hidden, its ASK answers read
-from a result set, and its Graph Store endpoint at ``/sparql-graph-crud``.
+from a result set, its ``1``/``0`` booleans written ``true``/``false``, a hidden named graph standing in for the
+graph of no name it lacks, and its Graph Store endpoint at ``/sparql-graph-crud``. A query any server refuses as
+malformed is reported with the SPARQL 1.1 parser's message when that parser refuses it too.
 """
 
 from __future__ import annotations
@@ -65,9 +67,18 @@ class RemoteDialect:
     blank_node_prefix: str = ""
     """Blank nodes of JSON results are written ``<prefix><label>`` (Virtuoso: ``nodeID://b10006``), which is not a
     blank node label: the prefix is removed before parsing."""
+    boolean_digits: bool = False
+    """``xsd:boolean`` values are written ``"1"``/``"0"`` (Virtuoso): rewritten to the canonical ``true``/``false``
+    (the same values) in query results, so every store's answers serialise alike."""
     no_local_name_escapes: bool = False
     """Prefixed names with SPARQL 1.1 escapes (``dgeid:annex-iii-area\\/None``) are a syntax error: they are sent as
     full IRIs (``_without_local_name_escapes``)."""
+    unnamed_graph: str | None = None
+    """The server has no graph of no name (it refuses an update on it: Virtuoso's ``No plain default graph``): this
+    named graph stands in for it. It is hidden from ``named_graphs``, part of the default graph (not of the named
+    graphs) of every query sent with an explicit dataset, and the ``using-graph-uri`` of an update the server
+    refused for want of a default graph, sent again (for such an update, a ``WHERE`` without ``GRAPH`` then sees
+    that graph only)."""
     refuses_with: bool = False
     """An update with ``WITH <g>`` is refused (``oxigraph serve --union-default-graph``): it is sent with the
     ``WITH`` written out as ``GRAPH <g>`` blocks (``sparql_text.without_with``, the same meaning)."""
@@ -88,7 +99,9 @@ VIRTUOSO = RemoteDialect(
     gsp_path="/sparql-graph-crud",
     ask_as_rows=True,
     blank_node_prefix="nodeID://",
+    boolean_digits=True,
     no_local_name_escapes=True,
+    unnamed_graph="urn:dge-graph:unnamed-graph",
 )
 
 
@@ -228,12 +241,16 @@ class RemoteStore(Store):
         if not default_graph_uris and not named_graph_uris and not list_graphs and self.dialect().explicit_dataset:
             graphs = self.named_graphs()
             # no graph of ours: an empty dataset, not the server's own graphs
-            default_graph_uris = named_graph_uris = graphs or ["urn:dge-graph:no-graph"]
+            named_graph_uris = graphs or ["urn:dge-graph:no-graph"]
+            unnamed = self.dialect().unnamed_graph
+            default_graph_uris = [*named_graph_uris, unnamed] if unnamed else named_graph_uris
         prologue = self._prologue(base_iri)
         data = [("query", prologue + text)]
         data += [("default-graph-uri", g) for g in default_graph_uris or ()]
         data += [("named-graph-uri", g) for g in named_graph_uris or ()]
         exchange = self._post(self.query_endpoint, data, headers={"Accept": accept}, timeout_s=timeout_s)
+        if exchange.status == 400:
+            _raise_standard_syntax_error(sparql, base_iri)
         self._raise_for(exchange, self.query_endpoint, prologue)
         if exchange.headers.get("x-sql-state", "").upper() == "S1TAT":
             # Virtuoso's "anytime query": the server's own time limit cut the result short
@@ -267,8 +284,8 @@ class RemoteStore(Store):
                     raise StoreError(f"remote store {self.query_endpoint} answered a {form} query with "
                                      f"{exchange.media_type or 'no media type'}")
                 body = exchange.body
-                if self.dialect().blank_node_prefix and formats[exchange.media_type] == ox.QueryResultsFormat.JSON:
-                    body = _plain_blank_nodes(body, self.dialect().blank_node_prefix)
+                if formats[exchange.media_type] == ox.QueryResultsFormat.JSON:
+                    body = _standard_json_results(body, self.dialect())
                 result = ox.parse_query_results(body, format=formats[exchange.media_type])
                 if form == "ASK" and isinstance(result, ox.QuerySolutions):
                     result = _boolean(_rows_mean_true(result))
@@ -277,7 +294,11 @@ class RemoteStore(Store):
             if rdf_format is None:
                 raise StoreError(f"remote store {self.query_endpoint} answered a {form} query with "
                                  f"{exchange.media_type or 'no media type'}")
-            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(exchange.body, format=rdf_format)]
+            triples = [ox.Triple(q.subject, q.predicate, q.object)
+                       for q in ox.parse(exchange.body, format=rdf_format)]
+            if self.dialect().boolean_digits:
+                triples = [ox.Triple(t.subject, t.predicate, _canonical_boolean(t.object)) for t in triples]
+            return triples
         except SyntaxError as exc:
             raise StoreError(f"remote store {self.query_endpoint} sent a result that does not parse: {exc}") from exc
 
@@ -304,6 +325,12 @@ class RemoteStore(Store):
         data += [("using-graph-uri", g) for g in using_graph_uris or ()]
         data += [("using-named-graph-uri", g) for g in using_named_graph_uris or ()]
         exchange = self._post(self.update_endpoint, data, headers={"Accept": "*/*", **self._write_headers()})
+        unnamed = self.dialect().unnamed_graph
+        if (exchange.status >= 300 and unnamed and not using_graph_uris and not using_named_graph_uris
+                and b"plain default graph" in exchange.body):
+            # Virtuoso: "No plain default graph specified" (INSERT DATA without GRAPH, DROP/CLEAR DEFAULT)
+            exchange = self._post(self.update_endpoint, [*data, ("using-graph-uri", unnamed)],
+                                  headers={"Accept": "*/*", **self._write_headers()})
         self._raise_for(exchange, self.update_endpoint, prologue)
 
     def _load_graph(self, graph: str, ntriples: bytes) -> None:
@@ -347,7 +374,7 @@ class RemoteStore(Store):
         _, exchange = self._query(listing, _RESULTS_JSON,
                                   named_graph_uris=None, default_graph_uris=None, list_graphs=True)
         result = self._results("SELECT", exchange)
-        hidden = set(dialect.hidden_graphs)
+        hidden = set(dialect.hidden_graphs) | ({dialect.unnamed_graph} if dialect.unnamed_graph else set())
         graphs = sorted({solution["g"].value for solution in result if isinstance(solution["g"], ox.NamedNode)})
         return [g for g in graphs if g not in hidden]
 
@@ -395,6 +422,25 @@ class RemoteStore(Store):
         return None
 
 
+def _raise_standard_syntax_error(sparql: str, base_iri: str | None) -> None:
+    """A query the server refused as malformed: ``QuerySyntaxError`` with the SPARQL 1.1 parser's message (line
+    and column in the caller's text, the same words on every store: Virtuoso's own say ``SP030 … line 1`` of its
+    rewritten text), when that parser refuses it too; otherwise nothing (the server's message is reported).
+
+    Parsed by evaluating on an empty in-memory store (pyoxigraph has no parse-only call), so never a query with
+    ``SERVICE``, which would fetch its endpoint."""
+    from dge_graph.kernel.sparql_text import tokens
+
+    if any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokens(sparql)):
+        return
+    try:
+        ox.Store().query(sparql, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc)) from None
+    except (OSError, ValueError, RuntimeError):
+        return
+
+
 def _form(data: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
     """Form fields for httpx, repeated names kept (``default-graph-uri`` may occur several times)."""
     fields: dict[str, list[str]] = {}
@@ -422,17 +468,35 @@ def _chunks(stream, size: int = 1 << 20) -> Iterator[bytes]:
         yield block
 
 
-def _plain_blank_nodes(body: bytes, prefix: str) -> bytes:
-    """SPARQL JSON results with ``prefix`` removed from blank node values (when there are any)."""
-    if prefix.encode() not in body:
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN_DIGITS = {"1": "true", "0": "false"}
+
+
+def _canonical_boolean(term):
+    """``"1"^^xsd:boolean`` as ``"true"^^xsd:boolean`` (and 0 as false); any other term as it is."""
+    if isinstance(term, ox.Literal) and term.datatype.value == _XSD_BOOLEAN and term.value in _BOOLEAN_DIGITS:
+        return ox.Literal(_BOOLEAN_DIGITS[term.value], datatype=term.datatype)
+    return term
+
+
+def _standard_json_results(body: bytes, dialect: RemoteDialect) -> bytes:
+    """SPARQL JSON results with the dialect's deviations undone: the blank node prefix removed from blank node
+    values, ``xsd:boolean`` digits written as ``true``/``false`` (the body is parsed only when one may occur)."""
+    prefix = dialect.blank_node_prefix
+    has_prefix = bool(prefix) and prefix.encode() in body
+    has_booleans = dialect.boolean_digits and _XSD_BOOLEAN.encode() in body
+    if not has_prefix and not has_booleans:
         return body
     import json
 
     document = json.loads(body)
     for binding in document.get("results", {}).get("bindings", ()):
         for value in binding.values():
-            if value.get("type") == "bnode" and value.get("value", "").startswith(prefix):
+            if has_prefix and value.get("type") == "bnode" and value.get("value", "").startswith(prefix):
                 value["value"] = value["value"][len(prefix):]
+            elif (has_booleans and value.get("datatype") == _XSD_BOOLEAN
+                  and value.get("value") in _BOOLEAN_DIGITS):
+                value["value"] = _BOOLEAN_DIGITS[value["value"]]
     return json.dumps(document).encode("utf-8")
 
 
