@@ -81,8 +81,9 @@ shared-check: install
 SIZES ?= 10
 RUNS  ?= 1
 # Caps so that SIZES="10 50 300" RUNS=1 stays within about 45 minutes on 2 cores (22 on 2026-12-02): 10 calls (at
-# most 5 s of them) per query case and engine, the query cases within 5 min, HTTP query cases within 2.5 min per server, the project build and
-# rdflib only at size 10, pyshacl on 100 deployments, 3 re-validations of one deployment, 5 s of dereference load.
+# most 5 s of them) per query case and engine, the query cases within 5 min, HTTP query cases within 2.5 min per
+# server, the project build and rdflib only at size 10, pyshacl on 100 deployments, 3 re-validations of one
+# deployment, 5 s of dereference load.
 BENCH_ARGS ?= --repetitions 10 --pyshacl-sample 100 --http-duration-s 5 --query-timeout-s 10 --query-cap-s 5 \
 	--queries-budget-s 300 --http-query-budget-s 150 --build-max-deployments 5000 --rdflib-max-deployments 5000 \
 	--incremental-runs 3 --deref-repetitions 30 --stage-budget-s 120
