@@ -22,11 +22,13 @@ from pathlib import Path
 
 import pytest
 from local_server import ASK_PROBE, LOOPBACK, free_port, oxigraph_serve_command, running_server, venv_binary
+from rdflib import Graph
 
 from dge_graph.ingest.build import build, discover_sources
 from dge_graph.kernel.config import Settings
+from dge_graph.kernel.namespaces import DGE, RDF
 from dge_graph.kernel.resources import project_root
-from dge_graph.store import OxigraphStore, RemoteStore, open_store
+from dge_graph.store import OxigraphStore, RemoteStore, graph_to_ntriples, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 REMOTE_STORES = ("oxigraph", "virtuoso")
@@ -62,6 +64,35 @@ def project_graph_store() -> OxigraphStore:
     """An in-memory store with the whole project built into it (ontology/ and data/). Read-only by convention."""
     store = OxigraphStore(None)
     build(store, discover_sources())
+    return store
+
+
+REGISTER_SAMPLE_STEP = 100
+"""Every 100th register deployment in ``project_sample_store``: pyshacl over all ~1,540 takes many minutes."""
+
+
+@pytest.fixture(scope="session")
+def project_sample_store() -> OxigraphStore:
+    """The project built without the shipped register snapshot, plus every ``REGISTER_SAMPLE_STEP``-th of its
+    deployments (sorted by IRI) with their safeguards and organisations: every illustrative deployment and a spread
+    of real register records, small enough for pyshacl. In memory, read-only by convention."""
+    from dge_graph.ingest.algoritmeregister import SHIPPED_SNAPSHOT, SHIPPED_SNAPSHOT_GRAPH
+
+    sources = discover_sources()
+    snapshot = next(s for s in sources if s.relative == SHIPPED_SNAPSHOT)
+    store = OxigraphStore(None)
+    build(store, [s for s in sources if s is not snapshot])
+    register = Graph().parse(snapshot.path, format="turtle", publicID=str(SHIPPED_SNAPSHOT_GRAPH))
+    chosen = sorted(register.subjects(RDF.type, DGE.Deployment))[::REGISTER_SAMPLE_STEP]
+    sample = Graph()
+    for deployment in chosen:
+        related = {deployment, *register.objects(deployment, DGE.hasSafeguard),
+                   *(o for p in (DGE.deployer, DGE.supplier) for o in register.objects(deployment, p))}
+        for subject in related:
+            for triple in register.triples((subject, None, None)):
+                sample.add(triple)
+    assert len(chosen) >= 15
+    store.replace_graphs({str(SHIPPED_SNAPSHOT_GRAPH): graph_to_ntriples(sample)})
     return store
 
 
