@@ -14,6 +14,7 @@ building on disk costs ~15x the in-memory build), and the ``oxigraph serve`` pro
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -28,10 +29,12 @@ from dge_graph.ingest.build import build, discover_sources
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import DGE, RDF
 from dge_graph.kernel.resources import project_root
+from dge_graph.rules.validate import Parameters, ValidationReport, store_report, validate_store
 from dge_graph.store import OxigraphStore, RemoteStore, graph_to_ntriples, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 REMOTE_STORES = ("oxigraph", "virtuoso")
+VALIDATED_PROJECT_DATE = dt.date(2026, 12, 1)
 
 
 def pytest_addoption(parser):
@@ -59,12 +62,30 @@ def memory_store() -> OxigraphStore:
     return OxigraphStore(None)
 
 
+def copy_memory_store(store: OxigraphStore) -> OxigraphStore:
+    """A new in-memory store holding every quad of ``store``: a copy a test may write to."""
+    copy = OxigraphStore(None)
+    copy.raw.extend(store.quads())
+    return copy
+
+
 @pytest.fixture(scope="session")
 def project_graph_store() -> OxigraphStore:
     """An in-memory store with the whole project built into it (ontology/ and data/). Read-only by convention."""
     store = OxigraphStore(None)
     build(store, discover_sources())
     return store
+
+
+@pytest.fixture(scope="session")
+def validated_project_store(project_graph_store) -> tuple[OxigraphStore, ValidationReport]:
+    """(store, report): the whole project built and validated on 2026-12-01 with the result stored, as
+    ``dge-graph build`` and ``dge-graph validate --date 2026-12-01`` leave it. In memory, read-only by convention:
+    tests that write take ``copy_memory_store`` of it."""
+    store = copy_memory_store(project_graph_store)
+    report = validate_store(store, Parameters(VALIDATED_PROJECT_DATE))
+    store_report(store, report)
+    return store, report
 
 
 REGISTER_SAMPLE_STEP = 100
