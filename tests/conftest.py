@@ -43,6 +43,16 @@ def pytest_addoption(parser):
                           "oxigraph)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup, `make test`)
+def pytest_collection_modifyitems(config, items):
+    """Each test module runs on one xdist worker, so that its module-scoped set-ups (a project build, a server
+    process, a pyshacl run) are made once, not once per worker. A test with an ``xdist_group`` of its own keeps it:
+    the readings of a golden case (``tests/test_shapes_golden.py``), or a test long enough to be a unit of its own."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(f"module-{item.nodeid.split('::', 1)[0]}"))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return project_root()
@@ -269,3 +279,5 @@ def empty_remote_store(url: str, **options) -> RemoteStore:
 def remote_store(remote_server) -> RemoteStore:
     """A RemoteStore on the remote backend's server, emptied before each test."""
     return empty_remote_store(remote_server)
+
+
