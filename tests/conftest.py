@@ -43,14 +43,24 @@ def pytest_addoption(parser):
                           "oxigraph)")
 
 
+LONG_UNIT = "long-"
+"""Prefix of an ``xdist_group`` name for a test of a minute or more: a work unit of its own, started first."""
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup, `make test`)
 def pytest_collection_modifyitems(config, items):
     """Each test module runs on one xdist worker, so that its module-scoped set-ups (a project build, a server
     process, a pyshacl run) are made once, not once per worker. A test with an ``xdist_group`` of its own keeps it:
-    the readings of a golden case (``tests/test_shapes_golden.py``), or a test long enough to be a unit of its own."""
+    the readings of a golden case (``tests/test_shapes_golden.py``), or a long test (``LONG_UNIT``); the long ones
+    go first, so that a worker does not start one when the other has little left to do."""
+    def group(item) -> str:
+        mark = item.get_closest_marker("xdist_group")
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(f"module-{item.nodeid.split('::', 1)[0]}"))
+    items.sort(key=lambda item: not group(item).startswith(LONG_UNIT))
 
 
 @pytest.fixture(scope="session")

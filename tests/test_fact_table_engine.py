@@ -116,7 +116,7 @@ def test_project_data_table_and_sparql_agree(shapes, project_graph_store, date, 
     assert found == sparql_violations(project_graph_store, resolved, shapes.rules)
 
 
-@pytest.mark.xdist_group("fact-table-project-pyshacl")  # minutes: a work unit apart from the rest of the module
+@pytest.mark.xdist_group("long-fact-table-project-pyshacl")  # minutes: a work unit apart from the rest of the module
 @pytest.mark.parametrize(("data", "parameters"), [
     ("project_sample_store", Parameters(dt.date(2026, 12, 1), HR_READINGS[0])),
     ("project_graph_store", Parameters(dt.date(2030, 8, 2), HR_READINGS[1])),
@@ -224,7 +224,7 @@ def test_random_deployments_table_and_sparql_agree(shapes, random_data, paramete
     assert found and found == sparql_violations(store, resolved, shapes.rules)
 
 
-@pytest.mark.xdist_group("fact-table-random-pyshacl")  # a minute or more: a work unit apart from the module
+@pytest.mark.xdist_group("long-fact-table-random-pyshacl")  # a minute or more: a work unit apart from the module
 @pytest.mark.parametrize("seed", [31, 32])
 def test_random_deployments_three_engines_agree(shapes, seed):
     """pyshacl takes ~0.6 s per random deployment here, so it sees seeded samples of 60."""
@@ -260,7 +260,7 @@ def test_random_deployments_exercise_every_rule_both_ways(shapes, random_data):
         assert wanted <= seen[rule.rule_id], f"{rule.rule_id}: the random deployments only show {seen[rule.rule_id]}"
 
 
-@pytest.mark.xdist_group("fact-table-synthetic-pyshacl")  # a minute or more: a work unit apart from the module
+@pytest.mark.xdist_group("long-fact-table-synthetic-pyshacl")  # a minute or more: a work unit apart from the module
 def test_synthetic_deployments_three_engines_agree(shapes, tmp_path):
     out = tmp_path / "synthetic.nt"
     generate(out, municipalities=3, per_municipality=40, seed=7)
