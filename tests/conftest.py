@@ -18,7 +18,8 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -175,13 +176,20 @@ def oxigraph_binary() -> str:
     return found
 
 
+@contextmanager
+def oxigraph_serving(tmp_path_factory, name: str = "oxigraph-server") -> Iterator[str]:
+    """A real ``oxigraph serve`` on 127.0.0.1 and a free port with a database of its own; yields its base URL."""
+    oxigraph_binary()
+    location = tmp_path_factory.mktemp(name)
+    with running_server(lambda port: oxigraph_serve_command(location, port), "/query", probe_params=ASK_PROBE,
+                        name="oxigraph serve") as base:
+        yield base
+
+
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     """A real ``oxigraph serve`` on 127.0.0.1 and a free port; yields its base URL; stopped by PID at the end."""
-    oxigraph_binary()
-    location = tmp_path_factory.mktemp("oxigraph-server")
-    with running_server(lambda port: oxigraph_serve_command(location, port), "/query", probe_params=ASK_PROBE,
-                        name="oxigraph serve") as base:
+    with oxigraph_serving(tmp_path_factory) as base:
         yield base
 
 
@@ -233,14 +241,14 @@ def virtuoso_binary() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
-def virtuoso_server(tmp_path_factory):
+@contextmanager
+def virtuoso_serving(tmp_path_factory, name: str = "virtuoso") -> Iterator[str]:
     """A real OpenLink Virtuoso on 127.0.0.1 with a private database; yields its SPARQL endpoint URL.
 
     Anonymous SPARQL Update and Graph Store writes are granted to Virtuoso's ``SPARQL`` user (loopback only).
     """
     binary = virtuoso_binary()
-    db = tmp_path_factory.mktemp("virtuoso")
+    db = tmp_path_factory.mktemp(name)
     sql_port = free_port()
 
     def command(http_port: int) -> list[str]:
@@ -258,6 +266,16 @@ def virtuoso_server(tmp_path_factory):
         if grant.returncode != 0:
             pytest.fail(f"could not grant SPARQL updates on the test Virtuoso: {grant.stdout} {grant.stderr}")
         yield f"{base}/sparql"
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real OpenLink Virtuoso (``virtuoso_serving``); yields its SPARQL endpoint URL; stopped by PID at the end."""
+    with virtuoso_serving(tmp_path_factory) as url:
+        yield url
+
+
+REMOTE_SERVING = {"oxigraph": oxigraph_serving, "virtuoso": virtuoso_serving}
 
 
 @pytest.fixture(scope="session")
@@ -283,6 +301,17 @@ def empty_remote_store(url: str, **options) -> RemoteStore:
     if graphs:
         store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
     return store
+
+
+@pytest.fixture(scope="session")
+def remote_project_store(tmp_path_factory, remote_kind) -> Iterator[RemoteStore]:
+    """The whole project built into a second server of the remote backend (``build``, as ``dge-graph build --store
+    URL`` does), once per session: ``remote_store`` empties the first server, not this one. Read-only by convention."""
+    with REMOTE_SERVING[remote_kind](tmp_path_factory, "remote-project") as url:
+        store = open_store(url)
+        assert isinstance(store, RemoteStore)
+        build(store, discover_sources())
+        yield store
 
 
 @pytest.fixture
