@@ -7,9 +7,12 @@ database in a temporary folder, and stopped by PID at the end of the session.
 
 No environment is changed at import time; fixtures that need settings build their own ``Settings``.
 
-Expensive set-ups are made once per session (so once per xdist worker): the in-memory project store, the on-disk
-project build (``built_project_store``; tests get copies of its directory from ``copy_built_project``, because
-building on disk costs ~15x the in-memory build), and the ``oxigraph serve`` process.
+Expensive set-ups are made once per session (so once per xdist worker): the in-memory project store, the project
+validated (``validated_project_store``; writers take ``copy_memory_store`` of it), the project sample small enough
+for pyshacl (``project_sample_store``), the on-disk project build (``built_project_store``; tests get copies of its
+directory from ``copy_built_project``, because building on disk costs ~15x the in-memory build), the ``oxigraph
+serve`` process, and the project built into a second remote server (``remote_project_store``). Each test module is
+one xdist work unit (``pytest_collection_modifyitems``), so module-scoped set-ups are made once as well.
 """
 
 from __future__ import annotations
