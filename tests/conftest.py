@@ -7,35 +7,64 @@ database in a temporary folder, and stopped by PID at the end of the session.
 
 No environment is changed at import time; fixtures that need settings build their own ``Settings``.
 
-Expensive set-ups are made once per session (so once per xdist worker): the in-memory project store, the on-disk
-project build (``built_project_store``; tests get copies of its directory from ``copy_built_project``, because
-building on disk costs ~15x the in-memory build), and the ``oxigraph serve`` process.
+Expensive set-ups are made once per session (so once per xdist worker): the in-memory project store, the project
+validated (``validated_project_store``; writers take ``copy_memory_store`` of it), the project sample small enough
+for pyshacl (``project_sample_store``), the on-disk project build (``built_project_store``; tests get copies of its
+directory from ``copy_built_project``, because building on disk costs ~15x the in-memory build), the ``oxigraph
+serve`` process, and the project built into a second remote server (``remote_project_store``). Each test module is
+one xdist work unit (``pytest_collection_modifyitems``), so module-scoped set-ups are made once as well.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from local_server import ASK_PROBE, LOOPBACK, free_port, oxigraph_serve_command, running_server, venv_binary
+from rdflib import Graph
 
 from dge_graph.ingest.build import build, discover_sources
 from dge_graph.kernel.config import Settings
+from dge_graph.kernel.namespaces import DGE, RDF
 from dge_graph.kernel.resources import project_root
-from dge_graph.store import OxigraphStore, RemoteStore, open_store
+from dge_graph.rules.validate import Parameters, ValidationReport, store_report, validate_store
+from dge_graph.store import OxigraphStore, RemoteStore, graph_to_ntriples, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 REMOTE_STORES = ("oxigraph", "virtuoso")
+VALIDATED_PROJECT_DATE = dt.date(2026, 12, 1)
 
 
 def pytest_addoption(parser):
     parser.addoption("--remote-store", choices=REMOTE_STORES, default=os.environ.get("DGE_REMOTE_STORE", "oxigraph"),
                      help="the real server behind the 'remote' backend of the tests (default: $DGE_REMOTE_STORE or "
                           "oxigraph)")
+
+
+LONG_UNIT = "long-"
+"""Prefix of an ``xdist_group`` name for a test of a minute or more: a work unit of its own, started first."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup, `make test`)
+def pytest_collection_modifyitems(config, items):
+    """Each test module runs on one xdist worker, so that its module-scoped set-ups (a project build, a server
+    process, a pyshacl run) are made once, not once per worker. A test with an ``xdist_group`` of its own keeps it:
+    the readings of a golden case (``tests/test_shapes_golden.py``), or a long test (``LONG_UNIT``); the long ones
+    go first, so that a worker does not start one when the other has little left to do."""
+    def group(item) -> str:
+        mark = item.get_closest_marker("xdist_group")
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(f"module-{item.nodeid.split('::', 1)[0]}"))
+    items.sort(key=lambda item: not group(item).startswith(LONG_UNIT))
 
 
 @pytest.fixture(scope="session")
@@ -57,11 +86,58 @@ def memory_store() -> OxigraphStore:
     return OxigraphStore(None)
 
 
+def copy_memory_store(store: OxigraphStore) -> OxigraphStore:
+    """A new in-memory store holding every quad of ``store``: a copy a test may write to."""
+    copy = OxigraphStore(None)
+    copy.raw.extend(store.quads())
+    return copy
+
+
 @pytest.fixture(scope="session")
 def project_graph_store() -> OxigraphStore:
     """An in-memory store with the whole project built into it (ontology/ and data/). Read-only by convention."""
     store = OxigraphStore(None)
     build(store, discover_sources())
+    return store
+
+
+@pytest.fixture(scope="session")
+def validated_project_store(project_graph_store) -> tuple[OxigraphStore, ValidationReport]:
+    """(store, report): the whole project built and validated on 2026-12-01 with the result stored, as
+    ``dge-graph build`` and ``dge-graph validate --date 2026-12-01`` leave it. In memory, read-only by convention:
+    tests that write take ``copy_memory_store`` of it."""
+    store = copy_memory_store(project_graph_store)
+    report = validate_store(store, Parameters(VALIDATED_PROJECT_DATE))
+    store_report(store, report)
+    return store, report
+
+
+REGISTER_SAMPLE_STEP = 100
+"""Every 100th register deployment in ``project_sample_store``: pyshacl over all ~1,540 takes many minutes."""
+
+
+@pytest.fixture(scope="session")
+def project_sample_store() -> OxigraphStore:
+    """The project built without the shipped register snapshot, plus every ``REGISTER_SAMPLE_STEP``-th of its
+    deployments (sorted by IRI) with their safeguards and organisations: every illustrative deployment and a spread
+    of real register records, small enough for pyshacl. In memory, read-only by convention."""
+    from dge_graph.ingest.algoritmeregister import SHIPPED_SNAPSHOT, SHIPPED_SNAPSHOT_GRAPH
+
+    sources = discover_sources()
+    snapshot = next(s for s in sources if s.relative == SHIPPED_SNAPSHOT)
+    store = OxigraphStore(None)
+    build(store, [s for s in sources if s is not snapshot])
+    register = Graph().parse(snapshot.path, format="turtle", publicID=str(SHIPPED_SNAPSHOT_GRAPH))
+    chosen = sorted(register.subjects(RDF.type, DGE.Deployment))[::REGISTER_SAMPLE_STEP]
+    sample = Graph()
+    for deployment in chosen:
+        related = {deployment, *register.objects(deployment, DGE.hasSafeguard),
+                   *(o for p in (DGE.deployer, DGE.supplier) for o in register.objects(deployment, p))}
+        for subject in related:
+            for triple in register.triples((subject, None, None)):
+                sample.add(triple)
+    assert len(chosen) >= 15
+    store.replace_graphs({str(SHIPPED_SNAPSHOT_GRAPH): graph_to_ntriples(sample)})
     return store
 
 
@@ -103,13 +179,20 @@ def oxigraph_binary() -> str:
     return found
 
 
+@contextmanager
+def oxigraph_serving(tmp_path_factory, name: str = "oxigraph-server") -> Iterator[str]:
+    """A real ``oxigraph serve`` on 127.0.0.1 and a free port with a database of its own; yields its base URL."""
+    oxigraph_binary()
+    location = tmp_path_factory.mktemp(name)
+    with running_server(lambda port: oxigraph_serve_command(location, port), "/query", probe_params=ASK_PROBE,
+                        name="oxigraph serve") as base:
+        yield base
+
+
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     """A real ``oxigraph serve`` on 127.0.0.1 and a free port; yields its base URL; stopped by PID at the end."""
-    oxigraph_binary()
-    location = tmp_path_factory.mktemp("oxigraph-server")
-    with running_server(lambda port: oxigraph_serve_command(location, port), "/query", probe_params=ASK_PROBE,
-                        name="oxigraph serve") as base:
+    with oxigraph_serving(tmp_path_factory) as base:
         yield base
 
 
@@ -161,14 +244,14 @@ def virtuoso_binary() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
-def virtuoso_server(tmp_path_factory):
+@contextmanager
+def virtuoso_serving(tmp_path_factory, name: str = "virtuoso") -> Iterator[str]:
     """A real OpenLink Virtuoso on 127.0.0.1 with a private database; yields its SPARQL endpoint URL.
 
     Anonymous SPARQL Update and Graph Store writes are granted to Virtuoso's ``SPARQL`` user (loopback only).
     """
     binary = virtuoso_binary()
-    db = tmp_path_factory.mktemp("virtuoso")
+    db = tmp_path_factory.mktemp(name)
     sql_port = free_port()
 
     def command(http_port: int) -> list[str]:
@@ -186,6 +269,16 @@ def virtuoso_server(tmp_path_factory):
         if grant.returncode != 0:
             pytest.fail(f"could not grant SPARQL updates on the test Virtuoso: {grant.stdout} {grant.stderr}")
         yield f"{base}/sparql"
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real OpenLink Virtuoso (``virtuoso_serving``); yields its SPARQL endpoint URL; stopped by PID at the end."""
+    with virtuoso_serving(tmp_path_factory) as url:
+        yield url
+
+
+REMOTE_SERVING = {"oxigraph": oxigraph_serving, "virtuoso": virtuoso_serving}
 
 
 @pytest.fixture(scope="session")
@@ -212,7 +305,20 @@ def empty_remote_store(url: str, **options) -> RemoteStore:
     return store
 
 
+@pytest.fixture(scope="session")
+def remote_project_store(tmp_path_factory, remote_kind) -> Iterator[RemoteStore]:
+    """The whole project built into a second server of the remote backend (``build``, as ``dge-graph build --store
+    URL`` does), once per session: ``remote_store`` empties the first server, not this one. Read-only by convention."""
+    with REMOTE_SERVING[remote_kind](tmp_path_factory, "remote-project") as url:
+        store = open_store(url)
+        assert isinstance(store, RemoteStore)
+        build(store, discover_sources())
+        yield store
+
+
 @pytest.fixture
 def remote_store(remote_server) -> RemoteStore:
     """A RemoteStore on the remote backend's server, emptied before each test."""
     return empty_remote_store(remote_server)
+
+

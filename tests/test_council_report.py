@@ -8,11 +8,11 @@ import html
 import re
 
 import pytest
+from conftest import VALIDATED_PROJECT_DATE, copy_memory_store
 from fastapi.testclient import TestClient
 from rdflib import URIRef
 
 from dge_graph.api import create_app
-from dge_graph.ingest.build import build, discover_sources
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import DGE, graph_iri
 from dge_graph.query.algoritmekader import measures_for
@@ -20,7 +20,6 @@ from dge_graph.query.council_report import build_council_report
 from dge_graph.render.council_report import long_date
 from dge_graph.rules.report import LATEST_RESULT_GRAPH, previous_result_graph_name, result_changes
 from dge_graph.rules.validate import Parameters, check_municipality_code, store_report, validate_store
-from dge_graph.store import OxigraphStore
 
 EARLIER = dt.date(2025, 6, 1)
 TODAY = dt.date(2026, 12, 1)
@@ -28,9 +27,8 @@ CODE = "GM0363"
 
 
 @pytest.fixture(scope="module")
-def validated_twice():
-    store = OxigraphStore(None)
-    build(store, discover_sources())
+def validated_twice(project_graph_store):
+    store = copy_memory_store(project_graph_store)
     first = validate_store(store, Parameters(EARLIER), decide=True)
     store_report(store, first)
     assert str(previous_result_graph_name(LATEST_RESULT_GRAPH)) not in store.named_graphs()
@@ -70,10 +68,9 @@ def test_storing_a_result_keeps_the_previous_run_and_its_findings(validated_twic
     assert changes.resolved == before - after
 
 
-def test_without_a_previous_run_there_are_no_changes():
-    store = OxigraphStore(None)
-    build(store, discover_sources())
-    store_report(store, validate_store(store, Parameters(TODAY), decide=True))
+def test_without_a_previous_run_there_are_no_changes(validated_project_store):
+    store = validated_project_store[0]  # built, then validated once (today)
+    assert VALIDATED_PROJECT_DATE == TODAY
     changes = result_changes(store)
     assert not changes.previous_run and not changes.added and not changes.resolved
     assert str(graph_iri("validation/latest/previous")) not in store.named_graphs()
@@ -166,13 +163,11 @@ def test_unknown_or_bad_codes_are_404_with_the_reason(client, code):
     assert code in response.text or "GM" in response.text
 
 
-def test_the_evidence_basis_and_completeness_are_read_from_the_result():
+def test_the_evidence_basis_and_completeness_are_read_from_the_result(validated_project_store):
     """The stored form of the evidence basis (issue 13 item 4): ``<deployment> dge:lacksEvidenceOf <type>`` /
     ``dge:recordedAbsent <type>`` in the result graph, ``dge:dataCompleteness`` on the municipality's measures; the
     report shows what validation stored, and follows it when the stored result changes."""
-    store = OxigraphStore(None)
-    build(store, discover_sources())
-    store_report(store, validate_store(store, Parameters(TODAY), decide=True))
+    store = copy_memory_store(validated_project_store[0])  # validated today; this test changes the stored result
     node = f"<https://w3id.org/dge-graph/id/measures/municipality/{CODE}>"
 
     def stored_completeness():

@@ -116,11 +116,16 @@ def test_project_data_table_and_sparql_agree(shapes, project_graph_store, date, 
     assert found == sparql_violations(project_graph_store, resolved, shapes.rules)
 
 
-@pytest.mark.parametrize("parameters", [Parameters(dt.date(2026, 12, 1), HR_READINGS[0]),
-                                        Parameters(dt.date(2030, 8, 2), HR_READINGS[1])],
-                         ids=lambda p: f"{p.evaluation_date}/hr{p.hr_date}")
-def test_project_data_three_engines_agree(shapes, project_graph_store, parameters):
-    found, fast, reference = _three_engines(project_graph_store, shapes, parameters)
+@pytest.mark.xdist_group("long-fact-table-project-pyshacl")  # minutes: a work unit apart from the rest of the module
+@pytest.mark.parametrize(("data", "parameters"), [
+    ("project_sample_store", Parameters(dt.date(2026, 12, 1), HR_READINGS[0])),
+    ("project_graph_store", Parameters(dt.date(2030, 8, 2), HR_READINGS[1])),
+], ids=lambda v: f"{v.evaluation_date}/hr{v.hr_date}" if isinstance(v, Parameters) else v)
+def test_project_data_three_engines_agree(request, shapes, data, parameters):
+    """pyshacl over the whole project data takes minutes, so it runs there once (after the long stop, where most
+    rules apply); the other reading runs on every illustrative deployment and a spread of the register records.
+    The table and SPARQL engines are compared on the whole project data at every date above."""
+    found, fast, reference = _three_engines(request.getfixturevalue(data), shapes, parameters)
     assert found and found == reference
     assert fast == reference
 
@@ -219,6 +224,7 @@ def test_random_deployments_table_and_sparql_agree(shapes, random_data, paramete
     assert found and found == sparql_violations(store, resolved, shapes.rules)
 
 
+@pytest.mark.xdist_group("long-fact-table-random-pyshacl")  # a minute or more: a work unit apart from the module
 @pytest.mark.parametrize("seed", [31, 32])
 def test_random_deployments_three_engines_agree(shapes, seed):
     """pyshacl takes ~0.6 s per random deployment here, so it sees seeded samples of 60."""
@@ -254,6 +260,7 @@ def test_random_deployments_exercise_every_rule_both_ways(shapes, random_data):
         assert wanted <= seen[rule.rule_id], f"{rule.rule_id}: the random deployments only show {seen[rule.rule_id]}"
 
 
+@pytest.mark.xdist_group("long-fact-table-synthetic-pyshacl")  # a minute or more: a work unit apart from the module
 def test_synthetic_deployments_three_engines_agree(shapes, tmp_path):
     out = tmp_path / "synthetic.nt"
     generate(out, municipalities=3, per_municipality=40, seed=7)

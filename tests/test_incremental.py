@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from dge_graph.cli import main
-from dge_graph.ingest.build import build, discover_sources
 from dge_graph.query.validation_status import validation_status
 from dge_graph.rules.report import LATEST_RESULT_GRAPH, MEASURES_GRAPH
 from dge_graph.rules.validate import Parameters, load_shapes, store_report, validate_store
@@ -21,11 +20,10 @@ DATE = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
-def validated_store(tmp_path_factory):
+def validated_store(copy_built_project):
     """The project built and validated (full run, result stored), on disk."""
-    path = tmp_path_factory.mktemp("incremental") / "store"
+    path = Path(copy_built_project("incremental"))  # what `dge-graph build` writes (tests/conftest.py)
     store = OxigraphStore(path)
-    build(store, discover_sources())
     store_report(store, validate_store(store, Parameters(DATE), decide=True))
     store.close()
     return path
@@ -98,11 +96,8 @@ def test_changing_one_deployment_changes_its_municipalitys_measures(validated_st
     assert second == _full_rerun(path)
 
 
-def test_without_a_stored_result_an_import_validates_nothing(tmp_path, capsys):
-    path = tmp_path / "store"
-    store = OxigraphStore(path)
-    build(store, discover_sources())
-    store.close()
+def test_without_a_stored_result_an_import_validates_nothing(copy_built_project, capsys):
+    path = copy_built_project("unvalidated")  # built, never validated
     assert main(["import", "intake", str(FIXTURES / "good.yaml"), "--store", str(path)]) == 0
     assert "validation result updated" not in capsys.readouterr().out
     store = OxigraphStore(path)

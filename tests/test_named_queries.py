@@ -303,18 +303,6 @@ def test_name_must_match_the_file_name():
 NOT_PORTABLE: dict[str, str] = {}  # named queries that a remote store cannot answer like the embedded one
 
 
-@pytest.fixture(scope="module")
-def remote_project_store(remote_server):
-    from conftest import empty_remote_store
-
-    from dge_graph.ingest.build import build, discover_sources
-
-    store = empty_remote_store(remote_server)
-    build(store, discover_sources())
-    yield store
-    empty_remote_store(remote_server)
-
-
 def knowledge_example_cases():
     for case in example_cases(with_expected_file=True):
         query = case.values[0]

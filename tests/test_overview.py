@@ -8,26 +8,21 @@ import re
 from collections import Counter
 
 import pytest
+from conftest import VALIDATED_PROJECT_DATE, copy_memory_store
 from fastapi.testclient import TestClient
 
 from dge_graph.api import create_app
-from dge_graph.ingest.build import build, discover_sources
 from dge_graph.kernel.config import Settings
 from dge_graph.kernel.namespaces import sparql_prefixes
 from dge_graph.query.overview import national_overview
-from dge_graph.rules.validate import Parameters, store_report, validate_store
-from dge_graph.store import OxigraphStore
 
 TODAY = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
-def validated():
-    store = OxigraphStore(None)
-    build(store, discover_sources())
-    report = validate_store(store, Parameters(TODAY), decide=True)
-    store_report(store, report)
-    return store, report
+def validated(validated_project_store):
+    assert VALIDATED_PROJECT_DATE == TODAY
+    return validated_project_store
 
 
 @pytest.fixture(scope="module")
@@ -91,22 +86,18 @@ def test_english_home_page_explains_what_the_graph_is_not(client):
     assert "Rules most often missed" in page.text and "By province" in page.text
 
 
-def test_without_a_validation_the_page_says_so():
-    store = OxigraphStore(None)
-    build(store, discover_sources())
-    with TestClient(create_app(Settings(store=":memory:"), store=store)) as client:
+def test_without_a_validation_the_page_says_so(project_graph_store):
+    with TestClient(create_app(Settings(store=":memory:"), store=project_graph_store)) as client:
         page = client.get("/?lang=en")
     assert page.status_code == 200
     assert "No validation is stored yet" in page.text
     assert 'data-count="findings"' not in page.text
 
 
-def test_municipalities_by_data_completeness_once_validation_stores_it():
+def test_municipalities_by_data_completeness_once_validation_stores_it(validated):
     """With ``dge:dataCompleteness`` on the municipalities' measures (issue 13 item 4) the overview ranks by it,
     lowest first; without it, by safeguard coverage (``by_completeness`` None)."""
-    store = OxigraphStore(None)
-    build(store, discover_sources())
-    store_report(store, validate_store(store, Parameters(TODAY), decide=True))
+    store = copy_memory_store(validated[0])
     assert national_overview(store).by_completeness is not None  # validation stores it (rules/report.py)
     store.update("""DELETE WHERE { GRAPH <https://w3id.org/dge-graph/graph/validation/measures> {
         ?m <https://w3id.org/dge-graph/def#dataCompleteness> ?c } }""")

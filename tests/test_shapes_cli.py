@@ -138,34 +138,6 @@ def test_validate_conforming_store_exits_0(capsys, tmp_path):
     assert "AIA-50" in out
 
 
-REGISTER_SAMPLE_STEP = 100  # every 100th register deployment: pyshacl over all 1530 takes many minutes
-
-
-@pytest.fixture(scope="module")
-def project_sample_store() -> OxigraphStore:
-    """The project built without the shipped register snapshot, plus every ``REGISTER_SAMPLE_STEP``-th of its
-    deployments (sorted by IRI) with their safeguards and organisations: every illustrative deployment and a spread
-    of real register records, small enough for pyshacl."""
-    from dge_graph.ingest.algoritmeregister import SHIPPED_SNAPSHOT, SHIPPED_SNAPSHOT_GRAPH
-
-    sources = discover_sources()
-    snapshot = next(s for s in sources if s.relative == SHIPPED_SNAPSHOT)
-    store = OxigraphStore(None)
-    build(store, [s for s in sources if s is not snapshot])
-    register = Graph().parse(snapshot.path, format="turtle", publicID=str(SHIPPED_SNAPSHOT_GRAPH))
-    chosen = sorted(register.subjects(RDF.type, DGE.Deployment))[::REGISTER_SAMPLE_STEP]
-    sample = Graph()
-    for deployment in chosen:
-        related = {deployment, *register.objects(deployment, DGE.hasSafeguard),
-                   *(o for p in (DGE.deployer, DGE.supplier) for o in register.objects(deployment, p))}
-        for subject in related:
-            for triple in register.triples((subject, None, None)):
-                sample.add(triple)
-    assert len(chosen) >= 15
-    store.replace_graphs({str(SHIPPED_SNAPSHOT_GRAPH): graph_to_ntriples(sample)})
-    return store
-
-
 @pytest.mark.parametrize("hr_date", [dt.date(2026, 8, 2), dt.date(2027, 12, 2)])
 @pytest.mark.parametrize("evaluation_date", [dt.date(2026, 12, 1), dt.date(2028, 6, 1), dt.date(2030, 8, 2)])
 def test_engines_agree_on_the_project_deployments(project_sample_store, evaluation_date, hr_date):

@@ -219,24 +219,14 @@ MUNICIPALITY_COUNT_QUERIES = {
 }
 
 
-@pytest.fixture(scope="module")
-def remote_project_graph(remote_server):
-    from dge_graph.ingest.build import build, discover_sources
-
-    store = empty_remote_store(remote_server)
-    build(store, discover_sources())
-    yield store
-    empty_remote_store(remote_server)
-
-
 @pytest.mark.parametrize("shape", sorted(MUNICIPALITY_COUNT_QUERIES))
-def test_a_parameter_binds_the_same_in_every_query_shape_on_every_store(project_graph_store, remote_project_graph,
+def test_a_parameter_binds_the_same_in_every_query_shape_on_every_store(project_graph_store, remote_project_store,
                                                                         shape):
     query = MUNICIPALITY_COUNT_QUERIES[shape]
     municipalities = project_graph_store.query(f"SELECT (COUNT(?m) AS ?n) WHERE {{ ?m a <{DGE}Municipality> }}")
     expected = int(municipalities.rows[0]["n"])
     assert expected == 342  # the project's municipalities (data/municipalities), all with a GM code
-    for store in (project_graph_store, remote_project_graph):
+    for store in (project_graph_store, remote_project_store):
         result = store.query(query, substitutions={"prefix": Literal("GM")})
         assert int(result.rows[0]["count"]) == expected, (store, shape)
         none = store.query(query, substitutions={"prefix": Literal("XX")})

@@ -10,6 +10,7 @@ import io
 
 import pytest
 from analytics_support import EVALUATION_DATE, NOW, load_fixture
+from conftest import VALIDATED_PROJECT_DATE
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 
@@ -166,15 +167,10 @@ def test_a_deployment_page_names_its_report_and_what_its_findings_rest_on(tmp_pa
 
 
 @pytest.fixture(scope="module")
-def validated_project(tmp_path_factory):
+def validated_project(validated_project_store):
     """The whole project built (ontology/, data/: the national register snapshot included) and validated."""
-    from dge_graph.ingest.build import build, discover_sources
-
-    store = OxigraphStore(None)
-    build(store, discover_sources())
-    report = validate_store(store, Parameters(evaluation_date=dt.date(2026, 12, 1)))
-    store_report(store, report)
-    return store, report
+    assert VALIDATED_PROJECT_DATE == dt.date(2026, 12, 1)
+    return validated_project_store
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

@@ -82,3 +82,12 @@ def id_iri(kind: str, key: str) -> URIRef:
 def graph_iri(path: str) -> URIRef:
     """The IRI of the named graph that holds one source, e.g. ``graph_iri("data/values.ttl")``."""
     return URIRef(f"{GRAPH}{path.lstrip('/')}")
+
+
+VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
+"""Every graph validation writes starts with this (results, measures, a municipality's run, the previous run): the
+graphs that are not data."""
+LATEST_RESULT_GRAPH = graph_iri("validation/latest")
+"""The stored result of the latest full validation run (``dge-graph validate``)."""
+MEASURES_GRAPH = graph_iri("validation/measures")
+"""The per-municipality and per-province measures precomputed from that result."""

@@ -39,7 +39,7 @@ from types import MappingProxyType
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from dge_graph.kernel.namespaces import DGE, sparql_prefixes
+from dge_graph.kernel.namespaces import DGE, sparql_prefixes, MEASURES_GRAPH, LATEST_RESULT_GRAPH
 from dge_graph.kernel.labels import LABEL_PROPERTIES, display_label, label_in, labels_by_language
 from dge_graph.kernel.terms import compact, iri_ref, is_iri
 from dge_graph.kernel.ui_text import MEASURE as MEASURE_NAMES
@@ -175,8 +175,8 @@ SELECT ?municipality ?code ?name ?province ?provinceCode WHERE {
 }
 """
 
-_MEASURES_GRAPH = "<https://w3id.org/dge-graph/graph/validation/measures>"
-_RESULT_GRAPH = "<https://w3id.org/dge-graph/graph/validation/latest>"
+_MEASURES_GRAPH = f"<{MEASURES_GRAPH}>"
+_RESULT_GRAPH = f"<{LATEST_RESULT_GRAPH}>"
 
 _SECTION_COUNTS = f"""
 SELECT ?municipality ?property ?item ?deployments WHERE {{

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, RDF, RDFS, SH, SKOS
+from dge_graph.kernel.namespaces import DCT, DGE, RDF, RDFS, SH, SKOS, LATEST_RESULT_GRAPH
 from dge_graph.kernel.labels import (
     LABEL_PROPERTIES,
     NO_LANGUAGE,
@@ -30,7 +30,7 @@ from dge_graph.store import SelectResult, Store, to_ox
 INCOMING_LIMIT = 500
 """Links to a resource shown at most (a class can have thousands of instances)."""
 
-VALIDATION_GRAPH = f"{GRAPH}validation/latest"
+VALIDATION_GRAPH = str(LATEST_RESULT_GRAPH)
 
 DEFINITION_PROPERTIES = (str(SKOS.definition), str(RDFS.comment), str(DCT.description))
 

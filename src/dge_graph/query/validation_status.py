@@ -25,12 +25,11 @@ from types import MappingProxyType
 
 from rdflib import Literal
 
-from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, PROV
+from dge_graph.kernel.namespaces import DCT, DGE, GRAPH, PROV, VALIDATION_GRAPH_PREFIX
 from dge_graph.kernel.ui_text import LANGUAGES, texts
 from dge_graph.store import Store
 
 RESULT_GRAPH = f"{GRAPH}validation/latest"
-VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
 STATUSES = ("missing", "stale", "current")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 

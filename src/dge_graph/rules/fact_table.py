@@ -34,7 +34,7 @@ import numpy as np
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from dge_graph.kernel.namespaces import DGE, PROV, RDF, SH, VOID, XSD
+from dge_graph.kernel.namespaces import DGE, PROV, RDF, SH, VOID, XSD, VALIDATION_GRAPH_PREFIX
 from dge_graph.rules.compile import (
     NODE_PARAMETERS,
     PROPERTY_PARAMETERS,
@@ -47,7 +47,6 @@ from dge_graph.store import SelectResult, Store
 Level = tuple[URIRef, ...]
 """The predicates followed from the focus nodes to reach a set of nodes; ``()`` is the focus nodes."""
 ROOT: Level = ()
-VALIDATION_GRAPH_PREFIX = "https://w3id.org/dge-graph/graph/validation/"
 _SELF_DESCRIPTION = (DGE.contentHash, PROV.generatedAtTime, VOID.triples)
 WRITE_STAMP = "urn:dge-graph:data-write-stamp"
 """The fingerprint's entry for ``Store.data_write_stamp`` (not a graph)."""

@@ -33,14 +33,14 @@ from dge_graph.kernel.config import DEFAULT_HR_DATE
 from dge_graph.kernel.namespaces import (
     DCT,
     DGE,
-    GRAPH,
+    LATEST_RESULT_GRAPH,
+    VALIDATION_GRAPH_PREFIX,
     ID,
     PROV,
     RDF,
     RDFS,
     SH,
     XSD,
-    graph_iri,
     id_iri,
     sparql_prefixes,
 )
@@ -60,8 +60,7 @@ QUERY_THREADS = 4
 EVALUATION_DATE = id_iri("parameter", "evaluation-date")
 HR_DATE = id_iri("parameter", "hr-date")
 ANYTHING = URIRef(f"{ID}shape/derived/Anything")
-LATEST_REPORT_GRAPH = graph_iri("validation/latest")
-VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
+LATEST_REPORT_GRAPH = LATEST_RESULT_GRAPH
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from dge_graph.kernel.namespaces import VALIDATION_GRAPH_PREFIX
 from dge_graph.kernel.sparql_text import names_dataset, with_using
 from dge_graph.store.protocol import (
     STAGING_PREFIX,
-    VALIDATION_GRAPH_PREFIX,
     Answer,
     NotSupported,
     QuerySyntaxError,
