@@ -12,7 +12,7 @@ import pytest
 from dge_graph.cli import main
 from dge_graph.query.validation_status import validation_status
 from dge_graph.rules.report import LATEST_RESULT_GRAPH, MEASURES_GRAPH
-from dge_graph.rules.validate import Parameters, load_shapes, store_report, validate_store
+from dge_graph.rules.validate import Parameters, store_report, validate_store
 from dge_graph.store import OxigraphStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "intake"
@@ -96,6 +96,39 @@ def test_changing_one_deployment_changes_its_municipalitys_measures(validated_st
     assert second == _full_rerun(path)
 
 
+def _bodycam_cell(store: OxigraphStore) -> tuple[int, int] | None:
+    """GM0344's bodycam deployments not out of use and, of those, without a register entry (the measures graph)."""
+    rows = store.query(f"""PREFIX dge: <https://w3id.org/dge-graph/def#>
+SELECT ?live ?unregistered WHERE {{ GRAPH <{MEASURES_GRAPH}> {{
+  ?cell dge:breakdownProperty dge:technologyKind ;
+      dge:breakdownValue <https://w3id.org/dge-graph/id/technology-kind/bodycam> ;
+      dge:forMunicipality <https://w3id.org/dge-graph/id/municipality/GM0344> ;
+      dge:deploymentsNotOutOfUse ?live ; dge:deploymentsWithoutRegisterEntry ?unregistered }} }}""").rows
+    return (int(rows[0]["live"]), int(rows[0]["unregistered"])) if rows else None
+
+
+def test_register_entry_and_out_of_use_keep_the_kind_counts_of_a_full_run(validated_store, tmp_path, capsys):
+    """municipalities-with-kind-without-register-entry reads per-kind counts: a deployment gaining a register
+    entry leaves the unregistered count, one going out of use leaves both, each time as a full run counts."""
+    path = _copy(validated_store, tmp_path)
+    source = tmp_path / "one.yaml"
+    text = (FIXTURES / "good.yaml").read_text(encoding="utf-8")
+    counts = []
+    for version in (text, text.replace("hasDPIA: true", "hasDPIA: true\n    registeredAlgorithmRegister: true"),
+                    text.replace("status: in-use", "status: out-of-use")):
+        source.write_text(version, encoding="utf-8")
+        assert main(["import", "intake", str(source), "--store", str(path)]) == 0
+        assert "validation result updated for" in capsys.readouterr().out
+        store = OxigraphStore(path)
+        incremental, cell = _stored(store), _bodycam_cell(store)
+        store.close()
+        assert incremental == _full_rerun(path)
+        counts.append(cell)
+    (live, unregistered), (live_registered, unregistered_registered), (live_out, unregistered_out) = counts
+    assert unregistered >= 1 and unregistered_registered == unregistered - 1 and live_registered == live
+    assert live_out == live - 1 and unregistered_out == unregistered - 1
+
+
 def test_without_a_stored_result_an_import_validates_nothing(copy_built_project, capsys):
     path = copy_built_project("unvalidated")  # built, never validated
     assert main(["import", "intake", str(FIXTURES / "good.yaml"), "--store", str(path)]) == 0
@@ -114,6 +147,7 @@ def test_all_deployment_facts_read_by_tsv_equal_the_per_deployment_query(project
     restricted = deployment_facts(project_graph_store, some)
     assert len(some) == 400 and restricted.municipality == {d: everything.municipality[d] for d in some}
     assert restricted.in_use == everything.in_use & set(some) and restricted.in_use
+    assert restricted.out_of_use == everything.out_of_use & set(some)
     assert restricted.claims == {d: c for d, c in everything.claims.items() if d in some} and restricted.claims
     for prop, by_deployment in everything.values.items():
         assert restricted.values[prop] == {d: v for d, v in by_deployment.items() if d in some}

@@ -250,7 +250,8 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
     if media_type is None:
         return _not_acceptable()
     try:
-        description = await guarded(request, describe, iri)
+        # an RDF response carries the labels of what it mentions, not which of those a page could link to
+        description = await guarded(request, describe, iri, links=media_type == "text/html")
     except ValueError as exc:
         return PlainTextResponse(f"{exc}\n", status_code=400)
     types = {str(t) for t in description.types()}
@@ -301,9 +302,9 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
         member_links = Links(request, settings, member_view, lang)
         page["members"] = [member_links.term(m) for m in members]
     if page["is_deployment"]:
-        page["has_report"], findings = await guarded(request, validation_findings, iri)
-        requirements = Description(iri, incoming=[(f.requirement, URIRef(iri)) for f in findings if f.requirement])
-        requirements = await guarded(request, labelled, requirements)
+        # everything the deployment's page adds, in one call to the store's guard (one hand-off, not five)
+        page["has_report"], findings, requirements, status, evidence, evidence_view = await guarded(
+            request, deployment_page_facts, iri)
         links = Links(request, settings, requirements, lang)
         page["findings"] = [
             {
@@ -313,11 +314,6 @@ async def serve_resource(request: Request, store: Store, settings: Settings, iri
             }
             for f in findings
         ]
-        # which stored result the findings come from, and what they rest on (docs/checks.md)
-        status = await guarded(request, validation_status)
-        evidence = await guarded(request, deployment_evidence, iri)
-        evidence_view = await guarded(request, labelled, Description(iri, incoming=[
-            (item, URIRef(iri)) for items in evidence.values() for item in items]))
         evidence_links = Links(request, settings, evidence_view, lang)
         page["evidence"] = {kind: [evidence_links.term(i) for i in items] for kind, items in evidence.items()}
         headers = {**headers, **validation_headers(status)}
@@ -402,6 +398,20 @@ async def named_graph(request: Request, path: str, mediatype: str | None = MEDIA
         triples = await guarded(request, _graph_triples, graph)
         return _rdf_response(request, media_type, triples)
     return await serve_resource(request, store, settings, graph, mediatype, graph=graph)
+
+
+def deployment_page_facts(store: Store, iri: str) -> tuple:
+    """What a deployment's page shows besides its description: (a result is stored, its findings, the findings'
+    requirements labelled, the result's status (docs/checks.md, "Report status"), what the findings rest on and
+    those items labelled)."""
+    has_report, findings = validation_findings(store, iri)
+    requirements = labelled(store, Description(iri, incoming=[(f.requirement, URIRef(iri))
+                                                              for f in findings if f.requirement]))
+    status = validation_status(store)
+    evidence = deployment_evidence(store, iri)
+    evidence_view = labelled(store, Description(iri, incoming=[
+        (item, URIRef(iri)) for items in evidence.values() for item in items]))
+    return has_report, findings, requirements, status, evidence, evidence_view
 
 
 def labelled(store: Store, description: Description) -> Description:

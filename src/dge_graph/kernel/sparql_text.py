@@ -64,6 +64,8 @@ def _keyword(token: Token) -> str | None:
 
 def names_dataset(query: str) -> bool:
     """True when a query has a top-level ``FROM`` or ``FROM NAMED`` clause."""
+    if "from" not in query.lower():  # no such keyword anywhere: no need to tokenise (every query pays this check)
+        return False
     return any(_keyword(t) == "FROM" and t.depth == 0 for t in tokens(query))
 
 

@@ -115,8 +115,9 @@ def _select(store: Store, sparql: str) -> SelectResult:
     return result
 
 
-def describe(store: Store, iri: str, *, incoming_limit: int = INCOMING_LIMIT) -> Description:
-    """Describe ``iri`` (``ValueError`` if it is not a valid absolute IRI)."""
+def describe(store: Store, iri: str, *, incoming_limit: int = INCOMING_LIMIT, links: bool = True) -> Description:
+    """Describe ``iri`` (``ValueError`` if it is not a valid absolute IRI). ``links=False``: without
+    ``described`` (which mentioned IRIs a page may link to), for an RDF response that only needs the labels."""
     me = iri_ref(iri)
     description = Description(iri)
     rows = _select(store, f"""
@@ -131,12 +132,13 @@ def describe(store: Store, iri: str, *, incoming_limit: int = INCOMING_LIMIT) ->
         ORDER BY ?p ?s LIMIT {int(incoming_limit) + 1}""").rows
     description.incoming = [(r["s"], r["p"]) for r in rows[:incoming_limit]]
     description.incoming_truncated = len(rows) > incoming_limit
-    add_labels(store, description)
+    add_labels(store, description, links=links)
     return description
 
 
-def add_labels(store: Store, description: Description) -> None:
-    """Fill ``labels`` and ``described`` for every IRI the description mentions (batched VALUES queries)."""
+def add_labels(store: Store, description: Description, *, links: bool = True) -> None:
+    """Fill ``labels`` and (``links``) ``described`` for every IRI the description mentions (batched VALUES
+    queries)."""
     iris = description.mentioned_iris()
     label_properties = [iri_ref(str(p)) for p in LABEL_PROPERTIES]
     for start in range(0, len(iris), 200):
@@ -155,6 +157,8 @@ def add_labels(store: Store, description: Description) -> None:
             pairs_by_subject.setdefault(str(row["x"]), []).append((row["p"], row["label"]))
         for subject, found in pairs_by_subject.items():
             description.labels[subject] = dict(labels_by_language(found))
+        if not links:
+            continue
         rows = _select(store, f"""
             SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {batch} }} FILTER EXISTS {{ ?x ?p ?o }} }}""").rows
         description.described.update(str(r["x"]) for r in rows)

@@ -49,6 +49,7 @@ from rdflib import Literal, URIRef
 from dge_graph.kernel.namespaces import (
     DGE, ID, LATEST_RESULT_GRAPH, MEASURES_GRAPH, PROV, RDF, RDFS, SH, VALIDATION_GRAPH_PREFIX, XSD, graph_iri, sparql_prefixes,
 )
+from dge_graph.kernel.vocabulary import SAFEGUARDS_BY_NAME
 from dge_graph.rules.compile import conformance_expression, matching_query, subclass_closure_query
 from dge_graph.rules.evidence import evidence_lines, stored_evidence
 from dge_graph.store import Store
@@ -58,6 +59,9 @@ HOLDS_PREFIX = f"{ID}shape/holds/"
 DERIVED_PREFIX = f"{ID}shape/derived/"
 ANYTHING = URIRef(f"{DERIVED_PREFIX}Anything")
 IN_USE = URIRef(f"{ID}deployment-status/in-use")
+OUT_OF_USE = URIRef(f"{ID}deployment-status/out-of-use")
+REGISTER_ENTRY = SAFEGUARDS_BY_NAME["registeredAlgorithmRegister"].iri
+"""The safeguard type of an algorithm-register entry (``municipalities-with-kind-without-register-entry``)."""
 QUERY_THREADS = 4
 
 COUNT_MEASURES = ("deployments", "deploymentsInUse", "violations", "warnings", "deploymentsWithViolation",
@@ -203,6 +207,8 @@ class DeploymentFacts:
     claims: Mapping[URIRef, frozenset[URIRef]]
     values: Mapping[URIRef, Mapping[URIRef, frozenset[URIRef]]]
     """property -> deployment -> its values."""
+    out_of_use: frozenset[URIRef] = frozenset()
+    """deployments with a ``dge:deploymentStatus`` out-of-use (whatever other status they have)."""
 
 
 def deployment_facts(store: Store, deployments: Iterable[URIRef] | None = None) -> DeploymentFacts:
@@ -218,6 +224,7 @@ def deployment_facts(store: Store, deployments: Iterable[URIRef] | None = None) 
         f"FILTER(?p IN ({listed})) }}")
     municipality: dict[URIRef, URIRef] = {}
     in_use: set[URIRef] = set()
+    out_of_use: set[URIRef] = set()
     claims: dict[URIRef, set[URIRef]] = {}
     values: dict[URIRef, dict[URIRef, set[URIRef]]] = {p: {} for p in BREAKDOWN_PROPERTIES}
     municipality_p, status_p, claim_p = str(DGE.municipality), str(DGE.deploymentStatus), str(DGE.hasSafeguard)
@@ -232,6 +239,8 @@ def deployment_facts(store: Store, deployments: Iterable[URIRef] | None = None) 
         elif predicate == status_p:
             if obj.value == str(IN_USE):
                 in_use.add(deployment)
+            elif obj.value == str(OUT_OF_USE):
+                out_of_use.add(deployment)
         elif predicate == claim_p:
             claims.setdefault(deployment, set()).add(URIRef(obj.value))
         else:
@@ -239,7 +248,8 @@ def deployment_facts(store: Store, deployments: Iterable[URIRef] | None = None) 
     return DeploymentFacts(
         municipality=municipality, in_use=frozenset(in_use),
         claims={d: frozenset(c) for d, c in claims.items()},
-        values={p: {d: frozenset(v) for d, v in by_d.items()} for p, by_d in values.items()})
+        values={p: {d: frozenset(v) for d, v in by_d.items()} for p, by_d in values.items()},
+        out_of_use=frozenset(out_of_use))
 
 
 def _tsv_columns(store: Store, sparql: str) -> list[list[str]]:
@@ -268,7 +278,9 @@ def _all_deployment_facts(store: Store) -> DeploymentFacts:
     municipality: dict[URIRef, URIRef] = {}
     for deployment, value in pairs(DGE.municipality):
         municipality.setdefault(deployment, value)
-    in_use = frozenset(d for d, status in pairs(DGE.deploymentStatus) if status == IN_USE)
+    statuses = list(pairs(DGE.deploymentStatus))
+    in_use = frozenset(d for d, status in statuses if status == IN_USE)
+    out_of_use = frozenset(d for d, status in statuses if status == OUT_OF_USE)
     claims: dict[URIRef, set[URIRef]] = {}
     for deployment, claim in pairs(DGE.hasSafeguard):
         claims.setdefault(deployment, set()).add(claim)
@@ -279,7 +291,8 @@ def _all_deployment_facts(store: Store) -> DeploymentFacts:
             collected.setdefault(deployment, set()).add(value)
         values[prop] = {d: frozenset(v) for d, v in collected.items()}
     return DeploymentFacts(municipality=municipality, in_use=in_use,
-                           claims={d: frozenset(c) for d, c in claims.items()}, values=values)
+                           claims={d: frozenset(c) for d, c in claims.items()}, values=values,
+                           out_of_use=out_of_use)
 
 
 @dataclass(frozen=True)
@@ -533,6 +546,7 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
             code, kind, value = _local(node_for(municipality)), _local(str(prop)), _local(str(item))
             lines += _scorecard_labels(node, f"toepassingen met {kind} {value} in {code}",
                                        f"deployments with {kind} {value} in {code}")
+    lines += kind_register_lines(decisions, facts, node_for)
     suppliers: dict[URIRef, tuple[set, set]] = {}
     for deployment, items in facts.values[DGE.supplier].items():
         municipality = facts.municipality.get(deployment)
@@ -550,6 +564,31 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
         lines += _scorecard_labels(node, f"toepassingen van leverancier {_local(str(supplier))}",
                                    f"deployments of supplier {_local(str(supplier))}")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def kind_register_lines(decisions: ShapeDecisions, facts: DeploymentFacts, node_for) -> list[str]:
+    """On each municipality's technology-kind breakdown node: its deployments of the kind that are not out of use
+    (``dge:deploymentsNotOutOfUse``) and, of those, the ones not holding an algorithm-register entry at the
+    evaluation date (``dge:deploymentsWithoutRegisterEntry``, as the ``holds:`` shape decides). Both are counts
+    over deployments, so incremental re-validation keeps them as ``stored - old + new``; both are written even
+    when 0, so a full run and an incremental one agree."""
+    cells: dict[tuple[URIRef, URIRef], list[int]] = {}
+    for deployment, kinds in facts.values[DGE.technologyKind].items():
+        municipality = facts.municipality.get(deployment)
+        if municipality is None:
+            continue
+        live = deployment not in facts.out_of_use
+        unregistered = live and REGISTER_ENTRY not in decisions.held.get(deployment, frozenset())
+        for kind in kinds:
+            cell = cells.setdefault((municipality, kind), [0, 0])
+            cell[0] += live
+            cell[1] += unregistered
+    lines = []
+    for (municipality, kind), (live, unregistered) in sorted(cells.items()):
+        node = _iri(f"{node_for(municipality)}/{_local(str(DGE.technologyKind))}/{_key(str(kind))}")
+        lines += [f"{node} <{DGE.deploymentsNotOutOfUse}> {_int(live)} .",
+                  f"{node} <{DGE.deploymentsWithoutRegisterEntry}> {_int(unregistered)} ."]
+    return lines
 
 
 # --------------------------------------------------------------------------------------------------------------
