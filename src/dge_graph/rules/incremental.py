@@ -11,8 +11,13 @@ evaluates them again once written (the *new contribution*) and replaces, in one 
   ``report.measures_ntriples`` over each contribution, so node IRIs come from one place): additive counts become
   ``stored - old + new`` (a node left with no deployments is removed), a municipality's ratios are recomputed from
   its counts (``report.ratio``), the number of municipalities of a province's / the nation's per-requirement
-  measure and of a supplier are counted again from the per-municipality nodes, and the medians of the provinces
-  involved are recomputed from their municipalities' stored counts (``report.province_medians``).
+  measure and of a supplier is a delta too (``stored - touched per-municipality nodes stored + those kept``), and
+  the medians of the provinces involved are recomputed from their municipalities' stored counts
+  (``report.province_medians``; one query with a ``VALUES`` of those provinces).
+
+Only the municipalities of the changed deployments are looked up (``report.municipality_info(store, only=…)``), and
+only the measure nodes the contributions name are read (a ``VALUES`` of their IRIs): nothing scans the national
+measures graph.
 
 Both evaluations read only the rows of those deployments (``FactTable.read_nodes``: a handful of queries with a
 ``VALUES`` of N IRIs) at the stored run's evaluation date and HR date. Without a stored full result nothing is
@@ -49,6 +54,8 @@ class Contribution:
     checked: int
     result_lines: tuple[str, ...]
     measures: bytes
+    provinces: Mapping[str, str | None] = field(default_factory=dict)
+    """The province (N-Triples term) of each municipality of these deployments, as they were evaluated."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +126,13 @@ class Revalidator:
         lines = results.result_ntriples(report, decisions, facts).decode("utf-8").splitlines()
         names = {f"<{d}>" for d in deployments}
         own = tuple(line for line in lines if line.split(" ", 1)[0] in names)
-        municipalities = results.municipality_info(store)
+        # only the municipalities of these deployments: the measure nodes they touch are theirs and their provinces'
+        municipalities = results.municipality_info(store, set(facts.municipality.values()))
         measures = results.measures_ntriples(findings, decisions, facts, municipalities) + \
             results.evidence_measures_lines(report, facts.municipality, municipalities)
-        return Contribution(deployments, len(table), own, measures)
+        provinces = {f"<{m}>": f"<{info.province}>" if info.province is not None else None
+                     for m, info in municipalities.items()}
+        return Contribution(deployments, len(table), own, measures, provinces)
 
     def before_write(self, store: Store, deployments: Iterable[URIRef]) -> PendingRevalidation | None:
         found = stored_run(store)
@@ -213,7 +223,7 @@ def _update(store: Store, pending: PendingRevalidation, after: Contribution) -> 
             continue  # no deployment left in this cell: the node goes
         structure = [(p, o) for p, o in current if _integer(o) is None and not o.endswith(f"^^<{XSD.decimal}>")]
         kept[node] = structure + [(p, f'"{v}"^^<{XSD.integer}>') for p, v in counts.items()]
-    _recount(store, kept, set(touched))
+    _recount(store, kept, stored, set(touched), pending.before.provinces, after.provinces)
     for node, triples in kept.items():
         inserts += [f"{node} {p} {o} ." for p, o in triples]
     checked = pending.before.checked, after.checked
@@ -263,8 +273,14 @@ def _canonical(term: str) -> str:
     return f'"{term}"^^<{XSD.integer}>'
 
 
-def _recount(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[str]) -> None:
-    """Ratios, medians and the municipality counts of the touched nodes, from the counts now in force."""
+def _recount(store: Store, kept: dict[str, list[tuple[str, str]]], stored: Mapping[str, list[tuple[str, str]]],
+             touched: set[str], before: Mapping[str, str | None], after: Mapping[str, str | None]) -> None:
+    """Ratios, medians and the municipality counts of the touched nodes, from the counts now in force.
+
+    A province's / the nation's per-requirement ``dge:municipalities`` and a supplier's count the municipalities
+    that have a per-municipality node for it (a requirement node, a supplier breakdown node); every such node whose
+    existence can change is touched, so the count is *stored - (touched nodes stored) + (touched nodes kept)*, with
+    the municipality's province before and after the write (``before`` / ``after``)."""
     a = f"<{RDF.type}>"
     municipality_nodes = {n for n, t in kept.items() if (a, f"<{DGE.MunicipalityMeasures}>") in t}
     for node in municipality_nodes:
@@ -279,77 +295,78 @@ def _recount(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[
             value = results.evidence_ratio(counts)
             if value is not None:
                 kept[node].append((f"<{DGE.dataCompleteness}>", results._decimal(value)))
-    # per-requirement measures of a province / the nation and supplier measures: municipalities counted again
+    # the change in each (province or None for the nation, requirement) and supplier count of municipalities
+    delta: dict[tuple[str, str | None, str], int] = {}
+    for sign, nodes, provinces in ((-1, stored, {**after, **before}), (1, kept, {**before, **after})):
+        for node, triples in nodes.items():
+            if not triples:
+                continue
+            values = dict(triples)
+            m = values.get(f"<{DGE.forMunicipality}>")
+            if m is None:
+                continue
+            if values.get(a) == f"<{DGE.RequirementMeasures}>":
+                requirement = values[f"<{DGE.requirement}>"]
+                keys = [("requirement", None, requirement)]
+                if provinces.get(m) is not None:
+                    keys.append(("requirement", provinces[m], requirement))
+            elif values.get(f"<{DGE.breakdownProperty}>") == f"<{DGE.supplier}>":
+                keys = [("supplier", None, values[f"<{DGE.breakdownValue}>"])]
+            else:
+                continue
+            for key in keys:
+                delta[key] = delta.get(key, 0) + sign
     for node, triples in kept.items():
         values = dict(triples)
         kind = values.get(a)
         if kind == f"<{DGE.RequirementMeasures}>" and f"<{DGE.forMunicipality}>" not in values:
-            requirement = values[f"<{DGE.requirement}>"]
-            province = values.get(f"<{DGE.forProvince}>")
-            where = f"?m <{DGE.province}> {province} ." if province else ""
-            # only per-municipality requirement measures have both properties (no type test: 3x faster)
-            count = _count_query(store, f"?x <{DGE.requirement}> {requirement} ; <{DGE.forMunicipality}> ?m .", where, kept, touched, requirement,
-                                 province)
-            _set(triples, f"<{DGE.municipalities}>", count)
+            key = ("requirement", values.get(f"<{DGE.forProvince}>"), values[f"<{DGE.requirement}>"])
         elif kind == f"<{DGE.SupplierMeasures}>":
-            supplier = values[f"<{DGE.supplier}>"]
-            count = _count_query(store, f"?x <{DGE.breakdownValue}> {supplier} ; "
-                                        f"<{DGE.breakdownProperty}> <{DGE.supplier}> ; <{DGE.forMunicipality}> ?m .", "", kept, touched, supplier, None)
-            _set(triples, f"<{DGE.municipalities}>", count)
-    _medians(store, kept, touched)
-
-
-def _count_query(store: Store, pattern: str, where: str, kept: dict, touched: set[str], value: str,
-                 province: str | None) -> int:
-    """Distinct ?m of ``pattern`` in the measures graph, with the nodes of this update in place of the stored."""
-    rows = store.query(f"SELECT DISTINCT ?x ?m WHERE {{ GRAPH <{results.MEASURES_GRAPH}> {{ {pattern} }} {where} }}"
-                       ).rows
-    municipalities = {str(r["m"]) for r in rows if f"<{r['x']}>" not in touched}
-    for node, triples in kept.items():
-        values = dict(triples)
-        m = values.get(f"<{DGE.forMunicipality}>")
-        if m is None or value not in values.values():
+            key = ("supplier", None, values[f"<{DGE.supplier}>"])
+        else:
             continue
-        if province is not None and not store.query(f"ASK {{ {m} <{DGE.province}> {province} }}"):
-            continue
-        if values.get(f"<{DGE.breakdownProperty}>", f"<{DGE.supplier}>") == f"<{DGE.supplier}>":
-            municipalities.add(m[1:-1])
-    return len(municipalities)
+        was = next((_integer(o) for p, o in stored.get(node, []) if p == f"<{DGE.municipalities}>"), 0)
+        _set(triples, f"<{DGE.municipalities}>", was + delta.get(key, 0))
+    _medians(store, kept, touched, after)
 
 
 def _set(triples: list[tuple[str, str]], predicate: str, value: int) -> None:
     triples[:] = [(p, o) for p, o in triples if p != predicate] + [(predicate, f'"{value}"^^<{XSD.integer}>')]
 
 
-def _medians(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[str]) -> None:
+def _medians(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[str],
+             after: Mapping[str, str | None]) -> None:
+    """The medians of the touched provinces, from their municipalities' measure nodes: the stored ones (read with a
+    ``VALUES`` of those provinces) except the touched, which are taken as they are about to be written."""
     a = f"<{RDF.type}>"
-    provinces = {dict(t)[f"<{DGE.forProvince}>"] for t in kept.values() if (a, f"<{DGE.ProvinceMedian}>") in t}
-    for province in provinces:
-        rows = store.query(f"SELECT ?n ?p ?o WHERE {{ ?m <{DGE.province}> {province} . GRAPH <{results.MEASURES_GRAPH}> "
-                           f"{{ ?n a <{DGE.MunicipalityMeasures}> ; <{DGE.forMunicipality}> ?m ; ?p ?o }} }}").rows
-        peers: dict[str, dict[str, int]] = {}
-        for row in rows:
-            if f"<{row['n']}>" in touched:
-                continue
-            if str(row["p"]).startswith(str(DGE)):
-                measure = str(row["p"])[len(str(DGE)):]
-                if measure in results.COUNT_MEASURES or measure in results.EVIDENCE_COUNT_MEASURES:
-                    peers.setdefault(f"<{row['n']}>", {})[measure] = int(row["o"].toPython())
+    provinces = sorted({dict(t)[f"<{DGE.forProvince}>"] for t in kept.values()
+                        if (a, f"<{DGE.ProvinceMedian}>") in t})
+    if not provinces:
+        return
+    peers: dict[str, dict[str, dict[str, int]]] = {province: {} for province in provinces}
+    wanted = {f"<{DGE}{measure}>": measure for measure in results.COUNT_MEASURES + results.EVIDENCE_COUNT_MEASURES}
+    rows = store.query(f"SELECT ?province ?n ?p ?o WHERE {{ VALUES ?province {{ {' '.join(provinces)} }} "
+                       f"?m <{DGE.province}> ?province . GRAPH <{results.MEASURES_GRAPH}> "
+                       f"{{ ?n <{DGE.forMunicipality}> ?m ; a <{DGE.MunicipalityMeasures}> ; ?p ?o }} }}").rows
+    for row in rows:
+        node, measure = f"<{row['n']}>", wanted.get(f"<{row['p']}>")
+        if measure is not None and node not in touched:
+            peers[f"<{row['province']}>"].setdefault(node, {})[measure] = int(row["o"].toPython())
+    for node, triples in kept.items():
+        if (a, f"<{DGE.MunicipalityMeasures}>") in triples:
+            province = after.get(dict(triples)[f"<{DGE.forMunicipality}>"])
+            if province in peers:
+                peers[province][node] = {p[len(str(DGE)) + 1:-1]: _integer(o) for p, o in triples
+                                         if _integer(o) is not None}
+    for province, municipality_peers in peers.items():
+        values = list(municipality_peers.values())
+        medians = results.province_medians([p for p in values if set(results.COUNT_MEASURES) <= set(p)])
+        medians.update(results.evidence_medians(values))
         for node, triples in kept.items():
-            if (a, f"<{DGE.MunicipalityMeasures}>") in triples:
-                values = dict(triples)
-                m = values[f"<{DGE.forMunicipality}>"]
-                if store.query(f"ASK {{ {m} <{DGE.province}> {province} }}"):
-                    peers[node] = {p[len(str(DGE)) + 1:-1]: _integer(o) for p, o in triples
-                                   if _integer(o) is not None}
-        medians = results.province_medians([p for p in peers.values() if set(results.COUNT_MEASURES) <= set(p)])
-        medians.update(results.evidence_medians(peers.values()))
-        for node, triples in kept.items():
-            values = dict(triples)
-            if values.get(a) != f"<{DGE.ProvinceMedian}>" or values.get(f"<{DGE.forProvince}>") != province:
+            described = dict(triples)
+            if described.get(a) != f"<{DGE.ProvinceMedian}>" or described.get(f"<{DGE.forProvince}>") != province:
                 continue
-            measure = values[f"<{DGE.measure}>"]
-            median, defined = medians[measure.split('"')[1]]
+            median, defined = medians[described[f"<{DGE.measure}>"].split('"')[1]]
             triples[:] = [(p, o) for p, o in triples if p not in (f"<{DGE.median}>", f"<{DGE.peers}>")]
             triples.append((f"<{DGE.peers}>", f'"{defined}"^^<{XSD.integer}>'))
             if median is not None:

@@ -301,9 +301,17 @@ class MunicipalityInfo:
     province: URIRef | None
 
 
-def municipality_info(store: Store) -> dict[URIRef, MunicipalityInfo]:
+def municipality_info(store: Store, only: Iterable[URIRef] | None = None) -> dict[URIRef, MunicipalityInfo]:
+    """Code and province of every municipality, or of ``only`` these (a ``VALUES`` of their IRIs)."""
+    values = ""
+    if only is not None:
+        wanted = sorted({f"<{m}>" for m in only})
+        if not wanted:
+            return {}
+        values = f"VALUES ?municipality {{ {' '.join(wanted)} }}"
     result = store.query(sparql_prefixes() + """
 SELECT ?municipality (MIN(STR(?c)) AS ?code) (SAMPLE(?p) AS ?province) WHERE {
+  """ + values + """
   ?municipality a dge:Municipality ; dct:identifier ?c .
   OPTIONAL { ?municipality dge:province ?p }
 } GROUP BY ?municipality""")
