@@ -183,3 +183,29 @@ def test_graph_store_put_of_one_deployment_updates_the_profile_without_a_full_ru
     incremental = _stored(store)
     store.close()
     assert incremental == _full_rerun(path)
+
+
+def test_moving_a_deployment_and_changing_its_supplier_keep_the_counts_of_a_full_run(validated_store, tmp_path,
+                                                                                    capsys):
+    """The municipalities counted per requirement (per province, nationally) and per supplier, and the province
+    medians, are kept as deltas: a deployment moving to a municipality in another province and a deployment
+    changing supplier leave them exactly as a full re-validation writes them."""
+    path = _copy(validated_store, tmp_path)
+    source = tmp_path / "one.yaml"
+    text = (FIXTURES / "good.yaml").read_text(encoding="utf-8")
+    source.write_text(text, encoding="utf-8")
+    assert main(["import", "intake", str(source), "--store", str(path)]) == 0
+    store = OxigraphStore(path)
+    first = _stored(store)
+    store.close()
+    moved = text.replace("municipality: GM0344", "municipality: GM0363").replace(
+        "supplier: Taxatiebureau Voorbeeld B.V.", "supplier: Waarderingskamer Leverancier B.V.")
+    assert moved != text
+    source.write_text(moved, encoding="utf-8")
+    assert main(["import", "intake", str(source), "--store", str(path)]) == 0
+    assert "validation result updated for 2 deployment(s)" in capsys.readouterr().out
+    store = OxigraphStore(path)
+    second = _stored(store)
+    store.close()
+    assert second[1] != first[1]
+    assert second == _full_rerun(path)

@@ -327,7 +327,7 @@ def _recount(store: Store, kept: dict[str, list[tuple[str, str]]], stored: Mappi
             continue
         was = next((_integer(o) for p, o in stored.get(node, []) if p == f"<{DGE.municipalities}>"), 0)
         _set(triples, f"<{DGE.municipalities}>", was + delta.get(key, 0))
-    _medians(store, kept, touched, after)
+    _medians(store, kept, touched, {**before, **after})
 
 
 def _set(triples: list[tuple[str, str]], predicate: str, value: int) -> None:
@@ -335,9 +335,11 @@ def _set(triples: list[tuple[str, str]], predicate: str, value: int) -> None:
 
 
 def _medians(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[str],
-             after: Mapping[str, str | None]) -> None:
+             provinces_now: Mapping[str, str | None]) -> None:
     """The medians of the touched provinces, from their municipalities' measure nodes: the stored ones (read with a
-    ``VALUES`` of those provinces) except the touched, which are taken as they are about to be written."""
+    ``VALUES`` of those provinces) except the touched, which are taken as they are about to be written, in the
+    province ``provinces_now`` gives (after the write, or before it for a municipality the changed deployments
+    left)."""
     a = f"<{RDF.type}>"
     provinces = sorted({dict(t)[f"<{DGE.forProvince}>"] for t in kept.values()
                         if (a, f"<{DGE.ProvinceMedian}>") in t})
@@ -345,16 +347,21 @@ def _medians(store: Store, kept: dict[str, list[tuple[str, str]]], touched: set[
         return
     peers: dict[str, dict[str, dict[str, int]]] = {province: {} for province in provinces}
     wanted = {f"<{DGE}{measure}>": measure for measure in results.COUNT_MEASURES + results.EVIDENCE_COUNT_MEASURES}
-    rows = store.query(f"SELECT ?province ?n ?p ?o WHERE {{ VALUES ?province {{ {' '.join(provinces)} }} "
-                       f"?m <{DGE.province}> ?province . GRAPH <{results.MEASURES_GRAPH}> "
-                       f"{{ ?n <{DGE.forMunicipality}> ?m ; a <{DGE.MunicipalityMeasures}> ; ?p ?o }} }}").rows
-    for row in rows:
-        node, measure = f"<{row['n']}>", wanted.get(f"<{row['p']}>")
-        if measure is not None and node not in touched:
-            peers[f"<{row['province']}>"].setdefault(node, {})[measure] = int(row["o"].toPython())
+    text = store.query_serialized(
+        f"SELECT ?province ?n ?p ?o WHERE {{ VALUES ?province {{ {' '.join(provinces)} }} "
+        f"?m <{DGE.province}> ?province . GRAPH <{results.MEASURES_GRAPH}> {{ ?n <{DGE.forMunicipality}> ?m . "
+        f"?n a <{DGE.MunicipalityMeasures}> . VALUES ?p {{ {' '.join(wanted)} }} ?n ?p ?o }} }}",
+        select_media_type="text/tab-separated-values").body.decode("utf-8")
+    for line in text.split("\n")[1:]:
+        if not line:
+            continue
+        province, node, predicate, term = line.split("\t")
+        value = _integer(_canonical(term))
+        if node not in touched and value is not None:
+            peers[province].setdefault(node, {})[wanted[predicate]] = value
     for node, triples in kept.items():
         if (a, f"<{DGE.MunicipalityMeasures}>") in triples:
-            province = after.get(dict(triples)[f"<{DGE.forMunicipality}>"])
+            province = provinces_now.get(dict(triples)[f"<{DGE.forMunicipality}>"])
             if province in peers:
                 peers[province][node] = {p[len(str(DGE)) + 1:-1]: _integer(o) for p, o in triples
                                          if _integer(o) is not None}
