@@ -189,3 +189,34 @@ def test_an_in_memory_store_saves_nothing(shapes, deployments, tmp_path):
     assert cache.directory is None
     cache.table(store, _plan(shapes))
     assert cache.reads == 1 and not list(tmp_path.iterdir())
+
+
+def test_a_view_beside_the_writer_keeps_the_stamp_of_its_snapshot(tmp_path):
+    """A read-only view sees the store as it was when opened; its stamp must be that moment's, not the writer's
+    later one (else a table read from the old snapshot would be saved under the new data's fingerprint)."""
+    writer = OxigraphStore(tmp_path / "store")
+    try:
+        writer.update("INSERT DATA { GRAPH <https://w3id.org/dge-graph/graph/data/x> { "
+                      "<https://w3id.org/dge-graph/id/deployment/x> a <https://w3id.org/dge-graph/def#Deployment> } }")
+        opened = writer.data_write_stamp
+        view = OxigraphStore.read_only_view(tmp_path / "store")
+        assert opened and view.data_write_stamp == opened
+        writer.update("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert writer.data_write_stamp not in (None, opened)
+        assert view.data_write_stamp == opened  # the snapshot still holds the deployment
+        assert view.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+        view.close()
+    finally:
+        writer.close()
+
+
+def test_without_a_stamp_file_the_stamp_is_unknown(tmp_path):
+    """A lost mark (no stamp file) is never taken for one: nothing saved is reused until the next recorded write."""
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        store.update("INSERT DATA { <https://w3id.org/dge-graph/id/a> <https://w3id.org/dge-graph/def#b> 1 }")
+        assert store.data_write_stamp
+        (tmp_path / "store.data-writes").unlink()
+        assert store.data_write_stamp is None
+    finally:
+        store.close()

@@ -138,6 +138,25 @@ def test_without_a_stored_result_an_import_validates_nothing(copy_built_project,
     store.close()
 
 
+def test_a_result_stored_without_a_count_this_code_keeps_is_left_stale(validated_store, tmp_path, capsys):
+    """A result stored by an earlier version (here: without the per-kind register counts) is not delta-updated:
+    the delta would count only the re-imported deployments. The import leaves it, and it reads as stale."""
+    path = _copy(validated_store, tmp_path)
+    store = OxigraphStore(path)
+    store.update(f"DELETE WHERE {{ GRAPH <{MEASURES_GRAPH}> {{ ?cell "
+                 "<https://w3id.org/dge-graph/def#deploymentsWithoutRegisterEntry> ?n } }")
+    before = _stored(store)
+    store.close()
+    assert main(["import", "intake", str(FIXTURES / "good.yaml"), "--store", str(path)]) == 0
+    assert "validation result updated" not in capsys.readouterr().out
+    store = OxigraphStore(path)
+    try:
+        assert _stored(store) == before
+        assert validation_status(store).status == "stale"
+    finally:
+        store.close()
+
+
 def test_all_deployment_facts_read_by_tsv_equal_the_per_deployment_query(project_graph_store):
     """``deployment_facts(store)`` (one TSV query per property) gives the facts of the restricted SPARQL query."""
     from dge_graph.rules.report import deployment_facts

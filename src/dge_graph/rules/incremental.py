@@ -44,6 +44,7 @@ RESULT_PREDICATES = (DGE.missesRequirement, DGE.holdsSafeguardType, DGE.satisfie
                      DGE.recordedAbsent, DGE.lacksEvidenceOf, DGE.unknownFact)
 NON_ADDITIVE = frozenset({str(DGE.municipalities), str(DGE.peers)})
 """Integer measures that are not sums over deployments (recounted instead)."""
+ALWAYS_WRITTEN = frozenset(f"<{p}>" for p in results.ALWAYS_WRITTEN_COUNTS)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,10 @@ class Revalidator:
             return None  # another run replaced the result meanwhile: it already describes the new data
         deployments = pending.deployments | frozenset(also)
         after = self.contribution(store, deployments, pending.parameters)
-        store.update(_update(store, pending, after))
+        update = _update(store, pending, after)
+        if update is None:
+            return None  # the stored result predates measures this code keeps: only a full run can renew it
+        store.update(update)
         municipalities = {URIRef(o[1:-1]) for measures in (pending.before.measures, after.measures)
                           for triples in _nodes(measures).values() for p, o in triples
                           if p == f"<{DGE.forMunicipality}>"}
@@ -197,8 +201,10 @@ def _integer(term: str) -> int | None:
     return int(term[1:-len(suffix)]) if term.endswith(suffix) else None
 
 
-def _update(store: Store, pending: PendingRevalidation, after: Contribution) -> str:
-    """One SPARQL update replacing the deployments' result facts and the touched measure nodes."""
+def _update(store: Store, pending: PendingRevalidation, after: Contribution) -> str | None:
+    """One SPARQL update replacing the deployments' result facts and the touched measure nodes; None when a stored
+    measure node lacks a count this code writes (a result stored by an earlier version): a delta over it would be
+    wrong, so the result is left as it is and reads as stale until ``validate`` runs again."""
     result, measures = f"<{results.LATEST_RESULT_GRAPH}>", f"<{results.MEASURES_GRAPH}>"
     deployments = " ".join(f"<{d}>" for d in sorted(pending.deployments | after.deployments, key=str))
     predicates = " ".join(f"<{p}>" for p in RESULT_PREDICATES)
@@ -208,6 +214,10 @@ def _update(store: Store, pending: PendingRevalidation, after: Contribution) -> 
     inserts, deletes = [], []
     kept: dict[str, list[tuple[str, str]]] = {}
     for node in touched:
+        if stored.get(node):  # counts written even when 0: a stored node without one predates them
+            has = {p for p, _ in stored[node]}
+            if any(p in ALWAYS_WRITTEN and p not in has for p, _ in (*old.get(node, []), *new.get(node, []))):
+                return None
         current = stored.get(node) or new.get(node) or old.get(node, [])
         counts = {p: _integer(o) for p, o in current if _integer(o) is not None and p not in NON_ADDITIVE}
         if not stored.get(node):

@@ -574,6 +574,10 @@ def measures_ntriples(findings, decisions: ShapeDecisions,
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+ALWAYS_WRITTEN_COUNTS = (DGE.deploymentsNotOutOfUse, DGE.deploymentsWithoutRegisterEntry)
+"""Counts a measure node carries even when 0 (``kind_register_lines``): a stored node without them predates them."""
+
+
 def kind_register_lines(decisions: ShapeDecisions, facts: DeploymentFacts, node_for) -> list[str]:
     """On each municipality's technology-kind breakdown node: its deployments of the kind that are not out of use
     (``dge:deploymentsNotOutOfUse``) and, of those, the ones not holding an algorithm-register entry at the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -44,6 +45,7 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self.beside_writer = False
         self._memory_stamp = ""
+        self._view_stamp: str | None = None  # read_only_view: the stamp its snapshot was opened with
         if self.path is None:
             self._store = ox.Store()
             return
@@ -61,7 +63,8 @@ class OxigraphStore(Store):
                     "commands that only read work beside it; to write, stop it or write through the server, e.g. "
                     "--store http://127.0.0.1:8000/sparql --update-token TOKEN"
                 ) from exc
-            self._store = self.read_only_view(self.path)._store
+            view = self.read_only_view(self.path)
+            self._store, self._view_stamp = view._store, view._view_stamp
             self.beside_writer = True
 
     @classmethod
@@ -77,7 +80,11 @@ class OxigraphStore(Store):
         view._memory_stamp = ""
         if not (view.path / "CURRENT").exists():
             raise StoreError(f"no store at {view.path}: run `dge-graph build --store {view.path}` first")
+        # the view keeps the stamp of the moment it was opened (its snapshot), not the writer's later ones; a write
+        # while it opens leaves the stamp unknown (None: nothing saved or reused for this view)
+        before = view._stamp_on_disk()
         view._store = _open_read_only(view.path)
+        view._view_stamp = before if view._stamp_on_disk() == before else None
         return view
 
     def __repr__(self) -> str:
@@ -174,11 +181,13 @@ class OxigraphStore(Store):
                         self._store.bulk_load(input=reader, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
                     else:
                         self._store.bulk_load(path=str(ntriples_file), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
-                except (SyntaxError, OSError) as exc:
+                except BaseException as exc:  # a malformed file, and an interrupt too: the graph as it was
                     if self._store.contains_named_graph(node):
                         self._store.remove_graph(node)
                     if previous is not None:
                         self._store.bulk_load(path=str(previous), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+                    if not isinstance(exc, (SyntaxError, OSError)):
+                        raise
                     where = f"{ntriples_file}:{exc.lineno}" if getattr(exc, "lineno", None) else str(ntriples_file)
                     raise StoreError(f"{where}: {exc}") from exc
                 finally:
@@ -240,20 +249,30 @@ class OxigraphStore(Store):
             temporary.write_text(stamp, encoding="ascii")
             temporary.replace(target)
         except OSError as exc:
+            # the data is written; what is lost is the mark. Without a stamp file the stamp is unknown, so nothing
+            # saved for the old data is reused (not raised: the write itself succeeded)
             temporary.unlink(missing_ok=True)
-            raise StoreError(f"cannot record a write next to the store at {self.path}: {exc}") from exc
+            try:
+                target.unlink(missing_ok=True)
+            except OSError:
+                pass
+            warnings.warn(f"cannot record a write next to the store at {self.path} ({exc}): saved fact tables "
+                          "will not be reused until the next write is recorded", RuntimeWarning, stacklevel=2)
+
+    def _stamp_on_disk(self) -> str | None:
+        target = self._stamp_file()
+        try:
+            return target.read_text(encoding="ascii").strip() if target is not None else None
+        except OSError:  # no stamp file (a store written before stamps, or a lost mark): unknown
+            return None
 
     @property
     def data_write_stamp(self) -> str | None:
-        target = self._stamp_file()
-        if target is None:
+        if self._stamp_file() is None:
             return self._memory_stamp
-        try:
-            return target.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return ""
-        except OSError:
-            return None
+        if self.beside_writer:
+            return self._view_stamp
+        return self._stamp_on_disk()
 
     @property
     def local_directory(self) -> Path | None:
