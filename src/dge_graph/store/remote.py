@@ -427,10 +427,11 @@ def _raise_standard_syntax_error(sparql: str, base_iri: str | None) -> None:
     and column in the caller's text, the same words on every store: Virtuoso's own say ``SP030 … line 1`` of its
     rewritten text), when that parser refuses it too; otherwise nothing (the server's message is reported).
 
-    First parsed only (rdflib's SPARQL 1.1 parser): a query it accepts is not evaluated anywhere here, so a
+    First parsed and translated only (rdflib's SPARQL 1.1 parser and algebra): a query it accepts is not evaluated anywhere here, so a
     well-formed query the server refused costs no CPU of ours. Only a query that parser refuses too goes to
     pyoxigraph for its message (pyoxigraph has no parse-only call; a malformed query fails while parsing, before
     any evaluation), and never a query with ``SERVICE``, which would fetch its endpoint."""
+    from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     from dge_graph.kernel.sparql_text import tokens
@@ -438,7 +439,7 @@ def _raise_standard_syntax_error(sparql: str, base_iri: str | None) -> None:
     if any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokens(sparql)):
         return
     try:
-        parseQuery(sparql)
+        translateQuery(parseQuery(sparql), base=base_iri)  # the grammar, then prefixes and scoping: no evaluation
         return
     except Exception:  # noqa: BLE001 - pyparsing's ParseException and the like: refused, ask pyoxigraph for words
         pass
