@@ -75,7 +75,9 @@ def test_import_intake_updates_the_result_as_a_full_revalidation_would(validated
     assert status.status == "current", status
 
 
-def test_changing_one_deployment_changes_its_municipalitys_measures(validated_store, tmp_path, capsys):
+def _imported_once(validated_store: Path, tmp_path: Path) -> tuple[Path, Path, str, tuple]:
+    """A copy of the validated store with tests/fixtures/intake/good.yaml imported from ``one.yaml`` (which the
+    test then rewrites and imports again), and the stored result after that first import."""
     path = _copy(validated_store, tmp_path)
     source = tmp_path / "one.yaml"
     text = (FIXTURES / "good.yaml").read_text(encoding="utf-8")
@@ -84,6 +86,11 @@ def test_changing_one_deployment_changes_its_municipalitys_measures(validated_st
     store = OxigraphStore(path)
     first = _stored(store)
     store.close()
+    return path, source, text, first
+
+
+def test_changing_one_deployment_changes_its_municipalitys_measures(validated_store, tmp_path, capsys):
+    path, source, text, first = _imported_once(validated_store, tmp_path)
     # the same deployment, now with a DPIA on record nowhere and the DPO consulted
     source.write_text(text.replace("hasDPIA: true", "hasDPIA: false").replace("dpoConsulted: false",
                                                                               "dpoConsulted: true"), encoding="utf-8")
@@ -209,14 +216,7 @@ def test_moving_a_deployment_and_changing_its_supplier_keep_the_counts_of_a_full
     """The municipalities counted per requirement (per province, nationally) and per supplier, and the province
     medians, are kept as deltas: a deployment moving to a municipality in another province and a deployment
     changing supplier leave them exactly as a full re-validation writes them."""
-    path = _copy(validated_store, tmp_path)
-    source = tmp_path / "one.yaml"
-    text = (FIXTURES / "good.yaml").read_text(encoding="utf-8")
-    source.write_text(text, encoding="utf-8")
-    assert main(["import", "intake", str(source), "--store", str(path)]) == 0
-    store = OxigraphStore(path)
-    first = _stored(store)
-    store.close()
+    path, source, text, first = _imported_once(validated_store, tmp_path)
     moved = text.replace("municipality: GM0344", "municipality: GM0363").replace(
         "supplier: Taxatiebureau Voorbeeld B.V.", "supplier: Waarderingskamer Leverancier B.V.")
     assert moved != text
