@@ -39,7 +39,7 @@ from dge_graph.kernel.progress import Progress, byte_progress
 from dge_graph.kernel.sparql_text import names_dataset
 from dge_graph.query.named import run_named_query
 from dge_graph.rules import validate as validation
-from dge_graph.store import OxigraphStore, bind_parameters, graph_to_ntriples, ox_substitutions
+from dge_graph.store import OxigraphStore, bind_parameters, ox_substitutions
 
 from .measure import Latency, directory_mb, paired_timed, peak_rss_mb, repeat_timed, timed
 from .querysets import case_by_label, query_cases
@@ -168,13 +168,6 @@ def stage_raw_load(store_dir: str, workload_file: str) -> dict:
     size = directory_mb(target)
     shutil.rmtree(target, ignore_errors=True)
     return {"seconds": seconds, "load_peak_rss_mb": rss, "store_mb": size}
-
-
-def _bulk_replace(store: OxigraphStore, graph: URIRef, ntriples: bytes) -> None:
-    name = ox.NamedNode(str(graph))
-    if store.raw.contains_named_graph(name):
-        store.raw.remove_graph(name)
-    store.raw.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
 
 
 def stage_validate(store_dir: str, runs: int, violations_file: str, cap_s: float, sparql_baseline: bool = True) -> dict:

@@ -10,11 +10,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from dge_graph.cli import main
-from dge_graph.ingest.build import build, discover_sources
 from dge_graph.kernel.namespaces import DGE, RDF, SH, graph_iri, id_iri
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.rules.check import check_file
-from dge_graph.rules.validate import LATEST_REPORT_GRAPH, Parameters, load_shapes, validate_store
+from dge_graph.kernel.namespaces import LATEST_RESULT_GRAPH
+from dge_graph.rules.validate import Parameters, load_shapes, validate_store
 from dge_graph.store import OxigraphStore, graph_to_ntriples
 
 FIXTURES = Path(__file__).parent / "golden" / "_fixtures"
@@ -49,7 +49,7 @@ def test_validate_json_table_and_stored_report_agree(capsys, built_store):
     # the report was stored as its own named graph and answers SPARQL
     store = OxigraphStore(built_store)
     try:
-        assert str(LATEST_REPORT_GRAPH) in store.named_graphs()
+        assert str(LATEST_RESULT_GRAPH) in store.named_graphs()
         counted = store.query(
             "PREFIX dge: <https://w3id.org/dge-graph/def#>\n"
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?deployment dge:missesRequirement ?requirement } }"

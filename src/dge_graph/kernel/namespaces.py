@@ -86,7 +86,7 @@ def graph_iri(path: str) -> URIRef:
 
 VALIDATION_GRAPH_PREFIX = f"{GRAPH}validation/"
 """Every graph validation writes starts with this (results, measures, a municipality's run, the previous run): the
-graphs that are not data."""
+graphs that are not data (writing only them leaves ``Store.data_write_stamp`` as it is)."""
 LATEST_RESULT_GRAPH = graph_iri("validation/latest")
 """The stored result of the latest full validation run (``dge-graph validate``)."""
 MEASURES_GRAPH = graph_iri("validation/measures")

@@ -30,7 +30,6 @@ from dge_graph.store import SelectResult, Store, to_ox
 INCOMING_LIMIT = 500
 """Links to a resource shown at most (a class can have thousands of instances)."""
 
-VALIDATION_GRAPH = str(LATEST_RESULT_GRAPH)
 
 DEFINITION_PROPERTIES = (str(SKOS.definition), str(RDFS.comment), str(DCT.description))
 
@@ -170,7 +169,7 @@ def validation_findings(store: Store, iri: str) -> tuple[bool, list[Finding]]:
     The stored result holds one fact per finding (``<deployment> dge:missesRequirement <requirement>``); the rule
     identifier, severity, messages and legal source are read from the requirement (``dct:identifier``,
     ``dge:severity``, ``dge:missingText`` by the label policy's language order, ``dge:legalSource``)."""
-    report_graph = iri_ref(VALIDATION_GRAPH)
+    report_graph = iri_ref(str(LATEST_RESULT_GRAPH))
     has_report = store.query(f"ASK {{ GRAPH {report_graph} {{ ?s ?p ?o }} }}")
     if not has_report:
         return False, []
@@ -236,7 +235,7 @@ def findings_description(store: Store, iri: str) -> Description:
     """The ``findings`` profile of a deployment (``data/profiles.ttl``): its facts of the latest stored validation
     result (``dge:subjectToRequirement``, ``dge:missesRequirement``, ``dge:holdsSafeguardType``,
     ``dge:satisfiesShape``), its types, the severity of each requirement it misses, and the validation run."""
-    report_graph = iri_ref(VALIDATION_GRAPH)
+    report_graph = iri_ref(str(LATEST_RESULT_GRAPH))
     me = iri_ref(iri)
     rows = _select(store, f"""
         SELECT ?s ?p ?o WHERE {{

@@ -47,14 +47,13 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from dge_graph.kernel.namespaces import (
-    DGE, ID, LATEST_RESULT_GRAPH, MEASURES_GRAPH, PROV, RDF, RDFS, SH, VALIDATION_GRAPH_PREFIX, XSD, graph_iri, sparql_prefixes,
+    DGE, ID, LATEST_RESULT_GRAPH, MEASURES_GRAPH, PROV, RDF, RDFS, SH, XSD, graph_iri, sparql_prefixes,
 )
 from dge_graph.kernel.vocabulary import SAFEGUARDS_BY_NAME
 from dge_graph.rules.compile import conformance_expression, matching_query, subclass_closure_query
 from dge_graph.rules.evidence import evidence_lines, stored_evidence
 from dge_graph.store import Store
 
-RESULT_PREFIX = VALIDATION_GRAPH_PREFIX
 HOLDS_PREFIX = f"{ID}shape/holds/"
 DERIVED_PREFIX = f"{ID}shape/derived/"
 ANYTHING = URIRef(f"{DERIVED_PREFIX}Anything")

@@ -33,7 +33,6 @@ from dge_graph.kernel.config import DEFAULT_HR_DATE
 from dge_graph.kernel.namespaces import (
     DCT,
     DGE,
-    LATEST_RESULT_GRAPH,
     VALIDATION_GRAPH_PREFIX,
     ID,
     PROV,
@@ -60,7 +59,6 @@ QUERY_THREADS = 4
 EVALUATION_DATE = id_iri("parameter", "evaluation-date")
 HR_DATE = id_iri("parameter", "hr-date")
 ANYTHING = URIRef(f"{ID}shape/derived/Anything")
-LATEST_REPORT_GRAPH = LATEST_RESULT_GRAPH
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 

@@ -25,7 +25,6 @@ from dge_graph.kernel.namespaces import GRAPH
 from dge_graph.kernel.terms import iri_ref
 
 STAGING_PREFIX = f"{GRAPH}staging/"
-"""The graphs of validation results (``rules/report.py``): writing them does not change ``data_write_stamp``."""
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 """The term currency of the protocol (``Store.evaluate``)."""
