@@ -52,10 +52,12 @@ validate: install
 
 run: build validate serve
 
-# --dist loadgroup: tests marked xdist_group run on one worker (the readings of a golden case share one pyshacl run,
-# tests/test_shapes_golden.py); the others are spread as with the default --dist load.
+# --dist loadgroup: each work unit (a test module, or an xdist_group of its own: tests/conftest.py) runs on one
+# worker, so that its module-scoped set-ups are made once. --no-loadscope-reorder keeps the order of
+# tests/conftest.py (the long units first); xdist's default order (most tests first) left them to the end, where one
+# worker ran them while the other was idle for two minutes.
 test: install
-	$(BIN)/python -m pytest -m "not shared and not browser" -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -m "not shared and not browser" -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The second real remote store of the tests: OpenLink Virtuoso (Debian; needs root, or a Virtuoso on PATH).
 virtuoso:

@@ -22,7 +22,6 @@ from rdflib import Graph, URIRef
 
 from dge_graph.kernel.namespaces import DCT, DGE, RDF, sparql_prefixes
 from dge_graph.kernel.labels import graph_labels, label_in
-from dge_graph.kernel.resources import resource_dir
 from dge_graph.kernel.vocabulary import SAFEGUARDS
 from dge_graph.rules.compile import matching_query
 from dge_graph.rules.evidence import finding_bases, unknown_facts
@@ -139,17 +138,6 @@ def read_deployments(path: Path) -> tuple[Graph, list[tuple[str, URIRef]]]:
     return batch.graph, list(batch.deployments)
 
 
-def knowledge_graph() -> Graph:
-    """The packaged requirement, value and right resources (``data/*.ttl`` except the municipalities)."""
-    graph = Graph()
-    data = resource_dir("data")
-    for name in ("requirements.ttl", "values.ttl", "rights.ttl"):
-        path = data / name
-        if path.is_file():
-            graph.parse(path, format="turtle")
-    return graph
-
-
 def _label(graph: Graph, iri: URIRef) -> str | None:
     """The English label of ``iri`` by the ``kernel.labels`` policy; ``None`` when it has none."""
     return label_in(graph_labels(graph, iri), "en")
@@ -213,7 +201,7 @@ def check_deployments(
     path = Path(source)
     shapes = shapes or load_shapes()
     resolved = shapes.resolved(parameters)
-    knowledge = knowledge_graph()
+    knowledge = shapes.knowledge()
     info = requirement_info_from_graph(knowledge)
 
     work = OxigraphStore(None)

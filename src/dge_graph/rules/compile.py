@@ -26,8 +26,10 @@ parameter-resolved shapes graph (see ``validate.resolve_shapes``).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -112,6 +114,60 @@ _FREE_LEXICAL = frozenset({f"{_XSD}string", str(RDF.langString)})
 
 class ShapeCompileError(ValueError):
     """A shape uses a SHACL feature outside the supported core subset, or is malformed."""
+
+
+_Compiled = TypeVar("_Compiled")
+
+
+class FrozenShapesGraph(Graph):
+    """A shapes graph that no longer changes once ``freeze`` is called (adding or removing a triple is then a
+    ``TypeError``), so that what is compiled from it can be kept with it: ``violation_query``, ``matching_query``
+    and ``conformance_expression`` compile each (shape, target classes) once per graph. A parameter-resolved
+    shapes graph is one (``validate.resolve_shapes``): every engine and every call of the same reading shares it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._frozen = False
+        self._compiled: dict[tuple, object] = {}
+        self._compiled_lock = threading.Lock()
+
+    def freeze(self) -> FrozenShapesGraph:
+        self._frozen = True
+        return self
+
+    def _refuse_when_frozen(self) -> None:
+        if self._frozen:
+            raise TypeError("a frozen shapes graph cannot change (it keeps the queries compiled from it)")
+
+    def add(self, triple):
+        self._refuse_when_frozen()
+        return super().add(triple)
+
+    def addN(self, quads):  # noqa: N802 (rdflib's name)
+        self._refuse_when_frozen()
+        return super().addN(quads)
+
+    def remove(self, triple):
+        self._refuse_when_frozen()
+        return super().remove(triple)
+
+    def compiled(self, key: tuple, compile_once: Callable[[], _Compiled]) -> _Compiled:
+        """``compile_once()``, kept under ``key`` when the graph is frozen (compiled anew while it can change)."""
+        if not self._frozen:
+            return compile_once()
+        with self._compiled_lock:
+            if key in self._compiled:
+                return self._compiled[key]  # type: ignore[return-value]
+        found = compile_once()
+        with self._compiled_lock:
+            return self._compiled.setdefault(key, found)  # type: ignore[return-value]
+
+
+def _kept(shapes: Graph, key: tuple, compile_once: Callable[[], _Compiled]) -> _Compiled:
+    """What ``compile_once`` compiles from ``shapes``, kept with a frozen shapes graph."""
+    if isinstance(shapes, FrozenShapesGraph):
+        return shapes.compiled(key, compile_once)
+    return compile_once()
 
 
 @dataclass(frozen=True)
@@ -581,7 +637,7 @@ def _disjunction(parts: list[str]) -> str:
 
 def conformance_expression(shapes: Graph, shape: Node, var: str = "?focus") -> str:
     """A SPARQL expression, true iff the node bound to ``var`` conforms to ``shape``."""
-    return _Compiler(shapes).node_expr(shape, var)
+    return _kept(shapes, ("conforms", shape, var), lambda: _Compiler(shapes).node_expr(shape, var))
 
 
 def _target_pattern(target_classes: Iterable[URIRef]) -> str:
@@ -609,14 +665,24 @@ def _select(patterns: list[str], target: str, expression: str) -> str:
 
 def violation_query(shapes: Graph, shape: URIRef, target_classes: Iterable[URIRef]) -> CompiledShape:
     """``SELECT ?focus`` for the instances of ``target_classes`` that do not conform to ``shape``."""
-    patterns, expression = _Compiler(shapes).violation(shape, "?focus")
-    return CompiledShape(shape, _select(patterns, _target_pattern(target_classes), expression))
+    classes = tuple(sorted(set(target_classes), key=str))
+
+    def compile_once() -> CompiledShape:
+        patterns, expression = _Compiler(shapes).violation(shape, "?focus")
+        return CompiledShape(shape, _select(patterns, _target_pattern(classes), expression))
+
+    return _kept(shapes, ("violation", shape, classes), compile_once)
 
 
 def matching_query(shapes: Graph, shape: Node, target_classes: Iterable[URIRef]) -> str:
     """``SELECT ?focus`` for the instances of ``target_classes`` that *do* conform to ``shape`` (e.g. a condition)."""
-    patterns, expression = _Compiler(shapes).split(shape, "?focus")
-    return _select(patterns, _target_pattern(target_classes), expression)
+    classes = tuple(sorted(set(target_classes), key=str))
+
+    def compile_once() -> str:
+        patterns, expression = _Compiler(shapes).split(shape, "?focus")
+        return _select(patterns, _target_pattern(classes), expression)
+
+    return _kept(shapes, ("matching", shape, classes), compile_once)
 
 
 def subclass_closure_query(target: URIRef) -> str:

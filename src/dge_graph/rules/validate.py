@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from dge_graph.kernel.config import DEFAULT_HR_DATE
@@ -45,7 +47,7 @@ from dge_graph.kernel.namespaces import (
 )
 from dge_graph.kernel.resources import resource_dir
 from dge_graph.kernel.terms import compact
-from dge_graph.rules.compile import subclass_closure_query, target_classes, violation_query
+from dge_graph.rules.compile import FrozenShapesGraph, subclass_closure_query, target_classes, violation_query
 from dge_graph.rules.fact_table import parse_key
 from dge_graph.store import SelectResult, Store
 
@@ -133,12 +135,22 @@ class RequirementInfo:
         return self.legal_sources[0] if self.legal_sources else None
 
 
+KEPT_READINGS = 32
+"""A ``ShapeSet`` keeps the resolved shapes graphs (and so the compiled queries) of this many recent readings."""
+
+
 @dataclass(frozen=True)
 class ShapeSet:
-    """The shapes graph as written (with parameter nodes) and its rule shapes, in rule-id order."""
+    """The shapes graph as written (with parameter nodes) and its rule shapes, in rule-id order.
+
+    ``resolved`` keeps the frozen shapes graph of the last ``KEPT_READINGS`` readings, and with it the queries
+    compiled from it: a server or a test that evaluates the same reading again compiles nothing."""
 
     graph: Graph
     rules: tuple[Rule, ...]
+    _readings: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
+    _readings_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _knowledge: list = field(default_factory=list, init=False, repr=False, compare=False)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -146,8 +158,26 @@ class ShapeSet:
                 return rule
         raise KeyError(rule_id)
 
-    def resolved(self, parameters: Parameters) -> Graph:
-        return resolve_shapes(self.graph, self.rules, parameters)
+    def knowledge(self) -> Graph:
+        """The packaged requirement, value and right resources the rules cite (``data/*.ttl`` except the
+        municipalities), parsed on first use. Read-only by convention."""
+        with self._readings_lock:
+            if not self._knowledge:
+                self._knowledge.append(packaged_knowledge())
+            return self._knowledge[0]
+
+    def resolved(self, parameters: Parameters) -> FrozenShapesGraph:
+        """The shapes graph of one reading (``resolve_shapes``), read-only; the same object for the same reading."""
+        with self._readings_lock:
+            if parameters in self._readings:
+                self._readings.move_to_end(parameters)
+                return self._readings[parameters]
+        resolved = resolve_shapes(self.graph, self.rules, parameters)
+        with self._readings_lock:
+            resolved = self._readings.setdefault(parameters, resolved)
+            while len(self._readings) > KEPT_READINGS:
+                self._readings.popitem(last=False)
+        return resolved
 
 
 @dataclass(frozen=True, order=True)
@@ -287,6 +317,17 @@ def municipality_code(iri: URIRef | None) -> str | None:
 # shapes
 
 
+def packaged_knowledge() -> Graph:
+    """The packaged requirement, value and right resources (``data/*.ttl`` except the municipalities)."""
+    graph = Graph()
+    data = resource_dir("data")
+    for name in ("requirements.ttl", "values.ttl", "rights.ttl"):
+        path = data / name
+        if path.is_file():
+            graph.parse(path, format="turtle")
+    return graph
+
+
 def load_shapes() -> ShapeSet:
     """Parse every ``shapes/*.ttl`` except the ontology metadata shapes, and read the rule shapes."""
     graph = Graph()
@@ -351,10 +392,11 @@ def read_rules(graph: Graph) -> tuple[Rule, ...]:
     return tuple(sorted(rules, key=lambda r: r.rule_id))
 
 
-def resolve_shapes(shapes: Graph, rules: Iterable[Rule], parameters: Parameters) -> Graph:
-    """An in-memory copy of ``shapes`` for one evaluation date and HR date (see the module docstring)."""
+def resolve_shapes(shapes: Graph, rules: Iterable[Rule], parameters: Parameters) -> FrozenShapesGraph:
+    """An in-memory copy of ``shapes`` for one evaluation date and HR date (see the module docstring), frozen: the
+    queries compiled from it are kept with it (``rules.compile.FrozenShapesGraph``)."""
     values = parameters.values()
-    resolved = Graph()
+    resolved = FrozenShapesGraph()
     for prefix, namespace in shapes.namespaces():
         resolved.bind(prefix, namespace)
     parameter_prefix = f"{ID}parameter/"
@@ -372,27 +414,60 @@ def resolve_shapes(shapes: Graph, rules: Iterable[Rule], parameters: Parameters)
     for rule in rules:
         if not rule.active(parameters):
             resolved.add((rule.shape, SH.deactivated, Literal(True)))
-    return resolved
+    return resolved.freeze()
 
 
 # --------------------------------------------------------------------------------------------------------------
 # engines
 
 
+class _RememberingNamespaceManager(NamespaceManager):
+    """A namespace manager that writes each IRI as text once (``normalizeUri``) and does not re-bind a prefix that
+    is bound already. pyshacl writes a message for every result of every nested shape, most of which it throws away
+    (a failing value inside ``sh:or``/``sh:not``), and binds ``sh:`` again each time: about a fifth of its time."""
+
+    def __init__(self, graph: Graph):
+        super().__init__(graph, bind_namespaces="none")
+        self._written: dict[str, str] = {}
+
+    def bind(self, prefix, namespace, override=True, replace=False) -> None:
+        if prefix is not None and self.store.namespace(prefix) == URIRef(str(namespace)):
+            return  # bound already: rdflib would change nothing
+        self._written.clear()
+        super().bind(prefix, namespace, override=override, replace=replace)
+
+    def normalizeUri(self, rdfTerm: str) -> str:  # noqa: N802, N803 (rdflib's names)
+        if rdfTerm not in self._written:
+            self._written[rdfTerm] = super().normalizeUri(rdfTerm)
+        return self._written[rdfTerm]
+
+
 def pyshacl_violations(data: Graph, resolved: Graph, rules: Iterable[Rule]) -> set[tuple[URIRef, URIRef]]:
-    """The reference engine: (focus node, rule shape) for every result of pyshacl on the rule shapes."""
+    """The reference engine: (focus node, rule shape) for every result of pyshacl on the rule shapes.
+
+    pyshacl gets a copy of the shapes graph (it adds triples of its own to the one it is given) and, for the time of
+    the run, a ``_RememberingNamespaceManager`` on the data graph: the same results, sooner."""
     import pyshacl
 
     rule_shapes = {r.shape for r in rules}
-    _conforms, results, _text = pyshacl.validate(
-        data,
-        shacl_graph=resolved,
-        inference="none",
-        advanced=False,
-        abort_on_first=False,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+    shapes = Graph()
+    shapes.namespace_manager = _RememberingNamespaceManager(shapes)
+    for triple in resolved:
+        shapes.add(triple)
+    own_namespaces = data.namespace_manager
+    data.namespace_manager = _RememberingNamespaceManager(data)
+    try:
+        _conforms, results, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=False,
+            abort_on_first=False,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    finally:
+        data.namespace_manager = own_namespaces
     found = set()
     report = results.value(predicate=RDF.type, object=SH.ValidationReport, any=False)
     for result in results.objects(report, SH.result):  # top-level results, not sh:detail
