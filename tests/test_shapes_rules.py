@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
 from dge_graph.kernel.namespaces import DCT, DGE, RDF, SH, id_iri
 from dge_graph.kernel.resources import resource_dir
+from dge_graph.rules.compile import matching_query, violation_query
 from dge_graph.rules.validate import (
     ANYTHING,
     EVALUATION_DATE,
     HR_DATE,
+    KEPT_READINGS,
     Parameters,
     ValidationError,
     load_shapes,
+    pyshacl_violations,
     read_rules,
     resolve_shapes,
 )
@@ -163,3 +167,52 @@ def test_named_query_requirements_in_force_agrees_with_the_rules(shapes, project
     in_force = {str(row["id"]) for row in result.rows}
     parameters = Parameters(dt.date.fromisoformat(day))
     assert in_force == {r.rule_id for r in shapes.rules if r.active(parameters)}
+
+
+# ---- a reading's shapes graph is made once and kept with what is compiled from it --------------------------
+
+
+def test_a_reading_is_resolved_once_frozen_and_compiled_once(shapes):
+    parameters = Parameters(dt.date(2028, 1, 1), dt.date(2027, 12, 2))
+    resolved = shapes.resolved(parameters)
+    assert shapes.resolved(Parameters(dt.date(2028, 1, 1), dt.date(2027, 12, 2))) is resolved
+    assert shapes.resolved(Parameters(dt.date(2028, 1, 2), dt.date(2027, 12, 2))) is not resolved
+    triple = (shapes.rules[0].shape, SH.deactivated, Literal(True))
+    for change in (lambda: resolved.add(triple), lambda: resolved.remove((None, None, None)),
+                   lambda: resolved.addN([(*triple, resolved)])):
+        with pytest.raises(TypeError, match="frozen shapes graph"):
+            change()
+    loose = Graph()  # the same triples, not frozen: compiled anew each time
+    for t in resolved:
+        loose.add(t)
+    for rule in shapes.rules:
+        kept = violation_query(resolved, rule.shape, [DGE.Deployment])
+        assert violation_query(resolved, rule.shape, [DGE.Deployment]) is kept
+        assert kept == violation_query(loose, rule.shape, [DGE.Deployment])
+        assert violation_query(loose, rule.shape, [DGE.Deployment]) is not violation_query(loose, rule.shape,
+                                                                                            [DGE.Deployment])
+        assert matching_query(resolved, rule.condition, [DGE.Deployment]) == \
+            matching_query(loose, rule.condition, [DGE.Deployment])
+
+
+def test_a_shape_set_keeps_a_bounded_number_of_readings(shapes):
+    """A server resolves the readings its requests ask for: the recent ones are kept, not all of them."""
+    fresh = load_shapes()
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(KEPT_READINGS + 1)]
+    first = fresh.resolved(Parameters(days[0]))
+    for day in days[1:]:
+        fresh.resolved(Parameters(day))
+    assert fresh.resolved(Parameters(days[-1])) is fresh.resolved(Parameters(days[-1]))
+    assert fresh.resolved(Parameters(days[0])) is not first  # the oldest was let go
+    assert set(fresh.resolved(Parameters(days[0]))) == set(first)
+
+
+def test_pyshacl_leaves_the_graphs_it_is_given_as_they_were(shapes):
+    data = Graph().parse(Path(__file__).parent / "golden" / "prohibitions-with-paperwork" / "data.ttl")
+    namespaces = data.namespace_manager
+    bound = sorted(data.namespaces())
+    resolved = shapes.resolved(Parameters(dt.date(2028, 1, 1)))
+    triples = set(resolved)
+    assert pyshacl_violations(data, resolved, shapes.rules)
+    assert data.namespace_manager is namespaces and sorted(data.namespaces()) == bound
+    assert set(resolved) == triples
