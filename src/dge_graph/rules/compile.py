@@ -126,14 +126,37 @@ class FrozenShapesGraph(Graph):
     shapes graph is one (``validate.resolve_shapes``): every engine and every call of the same reading shares it."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(store="SimpleMemory")  # one graph, no contexts: adding and reading are cheaper
         self._frozen = False
         self._compiled: dict[tuple, object] = {}
         self._compiled_lock = threading.Lock()
+        self._described: dict[Node, dict[Node, tuple[Node, ...]]] = {}
 
     def freeze(self) -> FrozenShapesGraph:
+        """No more changes; the statements are indexed by subject (the compilers read a shape's statements many
+        times: ``objects``, ``predicates`` and ``predicate_objects`` with a subject answer from the index)."""
+        described: dict[Node, dict[Node, list[Node]]] = {}
+        for s, p, o in super().triples((None, None, None)):
+            described.setdefault(s, {}).setdefault(p, []).append(o)
+        self._described = {s: {p: tuple(objects) for p, objects in by_predicate.items()}
+                           for s, by_predicate in described.items()}
         self._frozen = True
         return self
+
+    def objects(self, subject=None, predicate=None, unique=False):
+        if self._frozen and isinstance(subject, Node) and isinstance(predicate, URIRef):
+            return iter(self._described.get(subject, {}).get(predicate, ()))
+        return super().objects(subject, predicate, unique)
+
+    def predicates(self, subject=None, object=None, unique=False):  # noqa: A002 (rdflib's name)
+        if self._frozen and isinstance(subject, Node) and object is None:
+            return iter(tuple(self._described.get(subject, {})))
+        return super().predicates(subject, object, unique)
+
+    def predicate_objects(self, subject=None, unique=False):
+        if self._frozen and isinstance(subject, Node):
+            return iter([(p, o) for p, objects in self._described.get(subject, {}).items() for o in objects])
+        return super().predicate_objects(subject, unique)
 
     def _refuse_when_frozen(self) -> None:
         if self._frozen:
@@ -163,8 +186,8 @@ class FrozenShapesGraph(Graph):
             return self._compiled.setdefault(key, found)  # type: ignore[return-value]
 
 
-def _kept(shapes: Graph, key: tuple, compile_once: Callable[[], _Compiled]) -> _Compiled:
-    """What ``compile_once`` compiles from ``shapes``, kept with a frozen shapes graph."""
+def kept_with(shapes: Graph, key: tuple, compile_once: Callable[[], _Compiled]) -> _Compiled:
+    """What ``compile_once`` compiles from ``shapes``, kept with a frozen shapes graph (compiled anew otherwise)."""
     if isinstance(shapes, FrozenShapesGraph):
         return shapes.compiled(key, compile_once)
     return compile_once()
@@ -637,7 +660,7 @@ def _disjunction(parts: list[str]) -> str:
 
 def conformance_expression(shapes: Graph, shape: Node, var: str = "?focus") -> str:
     """A SPARQL expression, true iff the node bound to ``var`` conforms to ``shape``."""
-    return _kept(shapes, ("conforms", shape, var), lambda: _Compiler(shapes).node_expr(shape, var))
+    return kept_with(shapes, ("conforms", shape, var), lambda: _Compiler(shapes).node_expr(shape, var))
 
 
 def _target_pattern(target_classes: Iterable[URIRef]) -> str:
@@ -671,7 +694,7 @@ def violation_query(shapes: Graph, shape: URIRef, target_classes: Iterable[URIRe
         patterns, expression = _Compiler(shapes).violation(shape, "?focus")
         return CompiledShape(shape, _select(patterns, _target_pattern(classes), expression))
 
-    return _kept(shapes, ("violation", shape, classes), compile_once)
+    return kept_with(shapes, ("violation", shape, classes), compile_once)
 
 
 def matching_query(shapes: Graph, shape: Node, target_classes: Iterable[URIRef]) -> str:
@@ -682,7 +705,7 @@ def matching_query(shapes: Graph, shape: Node, target_classes: Iterable[URIRef])
         patterns, expression = _Compiler(shapes).split(shape, "?focus")
         return _select(patterns, _target_pattern(classes), expression)
 
-    return _kept(shapes, ("matching", shape, classes), compile_once)
+    return kept_with(shapes, ("matching", shape, classes), compile_once)
 
 
 def subclass_closure_query(target: URIRef) -> str:

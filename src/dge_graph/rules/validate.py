@@ -400,12 +400,15 @@ def resolve_shapes(shapes: Graph, rules: Iterable[Rule], parameters: Parameters)
     for prefix, namespace in shapes.namespaces():
         resolved.bind(prefix, namespace)
     parameter_prefix = f"{ID}parameter/"
-    for s, p, o in shapes:
-        if isinstance(o, URIRef) and str(o).startswith(parameter_prefix):
+
+    def resolved_object(o: Node) -> Node:
+        if isinstance(o, URIRef) and o.startswith(parameter_prefix):
             if o not in values:
                 raise ValidationError(f"the shapes refer to the parameter {o}, which has no value")
-            o = values[o]
-        resolved.add((s, p, o))
+            return values[o]
+        return o
+
+    resolved.addN((s, p, resolved_object(o), resolved) for s, p, o in shapes)
     for gate, start in list(resolved.subject_objects(DGE.holdsFromDate)):
         if not (isinstance(start, Literal) and isinstance(start.toPython(), dt.date)):
             raise ValidationError(f"date gate {gate}: dge:holdsFromDate must be an xsd:date, found {start!r}")

@@ -35,6 +35,7 @@ from dge_graph.rules.compile import (
     PROPERTY_PARAMETERS,
     ShapeCompileError,
     ShapeReader,
+    kept_with,
 )
 from dge_graph.rules.fact_table import ROOT, FactTable, Level, ReadPlan, term_key
 
@@ -107,7 +108,8 @@ class TableEvaluator(ShapeReader):
     def __init__(self, table: FactTable, resolved: Graph, rows: np.ndarray | None = None,
                  reading: ShapeReading | None = None):
         super().__init__(resolved)
-        self.reading = reading if reading is not None else ShapeReading()
+        # a frozen (parameter-resolved) shapes graph keeps one reading for every evaluator over it
+        self.reading = reading if reading is not None else kept_with(resolved, ("shape-reading",), ShapeReading)
         self.table = table
         self.rows = table.live_rows() if rows is None else np.asarray(rows, dtype=np.int64)
         self._scopes: dict[Level, np.ndarray] = {ROOT: self.rows}
@@ -344,7 +346,8 @@ RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 def read_plan(shapes: Graph, rules: Iterable) -> ReadPlan:
     """What the fact table must hold for these shapes (the parameter-resolved or the written shapes graph)."""
-    return ReadPlan.from_shapes(shapes, [r.shape for r in rules])
+    rule_shapes = tuple(r.shape for r in rules)
+    return kept_with(shapes, ("read-plan", rule_shapes), lambda: ReadPlan.from_shapes(shapes, rule_shapes))
 
 
 def rule_results(table: FactTable, resolved: Graph, rules: Iterable, rows: np.ndarray | None = None,
