@@ -117,15 +117,13 @@ def test_project_data_table_and_sparql_agree(shapes, project_graph_store, date, 
 
 
 @pytest.mark.xdist_group("long-fact-table-project-pyshacl")  # minutes: a work unit apart from the rest of the module
-@pytest.mark.parametrize(("data", "parameters"), [
-    ("project_sample_store", Parameters(dt.date(2026, 12, 1), HR_READINGS[0])),
-    ("project_graph_store", Parameters(dt.date(2030, 8, 2), HR_READINGS[1])),
-], ids=lambda v: f"{v.evaluation_date}/hr{v.hr_date}" if isinstance(v, Parameters) else v)
-def test_project_data_three_engines_agree(request, shapes, data, parameters):
+def test_project_data_three_engines_agree(project_graph_store, shapes):
     """pyshacl over the whole project data takes minutes, so it runs there once (after the long stop, where most
-    rules apply); the other reading runs on every illustrative deployment and a spread of the register records.
-    The table and SPARQL engines are compared on the whole project data at every date above."""
-    found, fast, reference = _three_engines(request.getfixturevalue(data), shapes, parameters)
+    rules apply); six other readings run on every illustrative deployment and a spread of the register records
+    (``tests/test_shapes_cli.py``). The table and SPARQL engines are compared on the whole project data at every
+    date above."""
+    found, fast, reference = _three_engines(project_graph_store, shapes, Parameters(dt.date(2030, 8, 2),
+                                                                                    HR_READINGS[1]))
     assert found and found == reference
     assert fast == reference
 

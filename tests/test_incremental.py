@@ -7,7 +7,9 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+from rdflib import Literal, URIRef
 
 from dge_graph.cli import main
 from dge_graph.query.validation_status import validation_status
@@ -30,15 +32,28 @@ def validated_store(copy_built_project):
 
 
 def _stored(store: OxigraphStore) -> tuple[set, set, str]:
-    """The result graph without the run's own triples, the measures graph, and deploymentsChecked."""
-    result = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ ?s ?p ?o "
-                         "FILTER NOT EXISTS { ?s a <https://w3id.org/dge-graph/def#ValidationRun> } } }").rows
-    measures = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{MEASURES_GRAPH}> {{ ?s ?p ?o }} }}").rows
+    """The result graph without the run's own triples, the measures graph, and deploymentsChecked; IRIs as text,
+    literals by value (pyoxigraph terms: converting some 30,000 rows to rdflib terms was half of this module)."""
+    values: dict = {}
+
+    def value(term):
+        if not isinstance(term, ox.Literal):
+            return term.value
+        key = (term.value, term.datatype.value, term.language)
+        if key not in values:
+            values[key] = Literal(term.value, lang=term.language,
+                                  datatype=None if term.language else URIRef(term.datatype.value)).toPython()
+        return values[key]
+
+    def as_set(query: str) -> set:
+        return {(value(row["s"]), value(row["p"]), value(row["o"])) for row in store.evaluate(query)}
+
+    result = as_set(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ ?s ?p ?o "
+                    "FILTER NOT EXISTS { ?s a <https://w3id.org/dge-graph/def#ValidationRun> } } }")
+    measures = as_set(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{MEASURES_GRAPH}> {{ ?s ?p ?o }} }}")
     checked = store.query(f"SELECT ?n WHERE {{ GRAPH <{LATEST_RESULT_GRAPH}> {{ ?r "
                           "<https://w3id.org/dge-graph/def#deploymentsChecked> ?n } }").rows
-    as_set = lambda rows: {(r["s"], r["p"], r["o"].toPython() if hasattr(r["o"], "toPython") else r["o"])  # noqa: E731
-                           for r in rows}
-    return as_set(result), as_set(measures), str(checked[0]["n"])
+    return result, measures, str(checked[0]["n"])
 
 
 def _full_rerun(path: Path) -> tuple[set, set, str]:

@@ -141,13 +141,17 @@ def test_validate_conforming_store_exits_0(capsys, tmp_path):
 @pytest.mark.parametrize("hr_date", [dt.date(2026, 8, 2), dt.date(2027, 12, 2)])
 @pytest.mark.parametrize("evaluation_date", [dt.date(2026, 12, 1), dt.date(2028, 6, 1), dt.date(2030, 8, 2)])
 def test_engines_agree_on_the_project_deployments(project_sample_store, evaluation_date, hr_date):
+    """The three engines on every illustrative deployment and a spread of the register records
+    (``project_sample_store``; pyshacl over all of the project data: ``tests/test_fact_table_engine.py``)."""
     shapes = load_shapes()
     parameters = Parameters(evaluation_date, hr_date)
     fast = validate_store(project_sample_store, parameters, engine="sparql", shapes=shapes)
+    table = validate_store(project_sample_store, parameters, engine="table", shapes=shapes)
     reference = validate_store(project_sample_store, parameters, engine="pyshacl", shapes=shapes)
     assert any("/deployment/algoritmeregister-" in str(f.deployment) for f in fast.findings)
-    assert [(f.deployment, f.rule_id, f.severity) for f in fast.findings] == \
-        [(f.deployment, f.rule_id, f.severity) for f in reference.findings]
+    expected = [(f.deployment, f.rule_id, f.severity) for f in reference.findings]
+    assert [(f.deployment, f.rule_id, f.severity) for f in fast.findings] == expected
+    assert [(f.deployment, f.rule_id, f.severity) for f in table.findings] == expected
 
 
 @pytest.mark.slow

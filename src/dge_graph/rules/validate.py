@@ -432,11 +432,17 @@ class _RememberingNamespaceManager(NamespaceManager):
     def __init__(self, graph: Graph):
         super().__init__(graph, bind_namespaces="none")
         self._written: dict[str, str] = {}
+        self._bound: set[tuple[str, str]] = set()
 
     def bind(self, prefix, namespace, override=True, replace=False) -> None:
-        if prefix is not None and self.store.namespace(prefix) == URIRef(str(namespace)):
+        key = (prefix, str(namespace))
+        if key in self._bound:
+            return
+        if prefix is not None and self.store.namespace(prefix) == URIRef(key[1]):
+            self._bound.add(key)
             return  # bound already: rdflib would change nothing
         self._written.clear()
+        self._bound.clear()
         super().bind(prefix, namespace, override=override, replace=replace)
 
     def normalizeUri(self, rdfTerm: str) -> str:  # noqa: N802, N803 (rdflib's names)
