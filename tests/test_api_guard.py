@@ -101,7 +101,8 @@ def test_runaway_queries_are_stopped_and_free_their_slot_and_cpu(guarded_server)
 
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(runaway, range(RUNAWAY_COUNT)))
-        assert [a.status_code for a in answers] == [503] * RUNAWAY_COUNT, [a.text for a in answers if a.status_code != 503]
+        assert [a.status_code for a in answers] == [503] * RUNAWAY_COUNT, \
+            [a.text for a in answers if a.status_code != 503]
         assert all("time limit" in a.text for a in answers)
         started = time.monotonic()
         ask = client.get(f"{base}/sparql", params={"query": "ASK {}"})

@@ -38,11 +38,11 @@ def _stored(store: OxigraphStore) -> tuple[set, set, str]:
 
     def value(term):
         if not isinstance(term, ox.Literal):
-            return term.value
+            return (type(term).__name__, term.value)  # an IRI is not a string literal with the same text
         key = (term.value, term.datatype.value, term.language)
         if key not in values:
-            values[key] = Literal(term.value, lang=term.language,
-                                  datatype=None if term.language else URIRef(term.datatype.value)).toPython()
+            datatype = None if term.language else URIRef(term.datatype.value)
+            values[key] = ("Literal", Literal(term.value, lang=term.language, datatype=datatype).toPython())
         return values[key]
 
     def as_set(query: str) -> set:

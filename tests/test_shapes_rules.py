@@ -185,6 +185,11 @@ def test_a_reading_is_resolved_once_frozen_and_compiled_once(shapes):
     loose = Graph()  # the same triples, not frozen: compiled anew each time
     for t in resolved:
         loose.add(t)
+    for subject in set(loose.subjects()):  # the subject index answers as rdflib does
+        assert sorted(resolved.predicate_objects(subject)) == sorted(loose.predicate_objects(subject))
+        assert sorted(resolved.predicates(subject)) == sorted(loose.predicates(subject))
+        for predicate in set(loose.predicates(subject)):
+            assert sorted(resolved.objects(subject, predicate)) == sorted(loose.objects(subject, predicate))
     for rule in shapes.rules:
         kept = violation_query(resolved, rule.shape, [DGE.Deployment])
         assert violation_query(resolved, rule.shape, [DGE.Deployment]) is kept

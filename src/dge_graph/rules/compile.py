@@ -149,8 +149,11 @@ class FrozenShapesGraph(Graph):
         return super().objects(subject, predicate, unique)
 
     def predicates(self, subject=None, object=None, unique=False):  # noqa: A002 (rdflib's name)
-        if self._frozen and isinstance(subject, Node) and object is None:
-            return iter(tuple(self._described.get(subject, {})))
+        if self._frozen and isinstance(subject, Node) and object is None:  # once per statement, as rdflib
+            by_predicate = self._described.get(subject, {})
+            if unique:
+                return iter(list(by_predicate))
+            return iter([p for p, objects in by_predicate.items() for _ in objects])
         return super().predicates(subject, object, unique)
 
     def predicate_objects(self, subject=None, unique=False):

@@ -455,7 +455,8 @@ def pyshacl_violations(data: Graph, resolved: Graph, rules: Iterable[Rule]) -> s
     """The reference engine: (focus node, rule shape) for every result of pyshacl on the rule shapes.
 
     pyshacl gets a copy of the shapes graph (it adds triples of its own to the one it is given) and, for the time of
-    the run, a ``_RememberingNamespaceManager`` on the data graph: the same results, sooner."""
+    the run, a ``_RememberingNamespaceManager`` on the data graph: the same results, sooner. Not for a data graph
+    that another thread validates at the same time (each caller here passes a graph of its own)."""
     import pyshacl
 
     rule_shapes = {r.shape for r in rules}

@@ -225,6 +225,8 @@ class RemoteStore(Store):
             raise QueryTimeout(f"remote store {url} did not answer within {limit:g} s") from exc
         except httpx.HTTPError as exc:
             raise StoreError(f"remote store {url}: {exc}") from exc
+        except RuntimeError as exc:  # httpx: the client was closed (``close``) while this request was under way
+            raise StoreError(f"remote store {url}: the store was closed during the request ({exc})") from exc
 
     def dialect(self) -> RemoteDialect:
         """The server's dialect (recognised by its ``Server`` header on first use when not given)."""
