@@ -206,10 +206,9 @@ class FailingStore(Store):
 
 
 class SlowStore(FailingStore):
-    """A store whose every call takes ``delay_s``: three times the server's time limit ``deadline_s``."""
+    """A store whose every call takes three times the server's time limit ``deadline_s``."""
 
     def __init__(self, deadline_s: float = TIMEOUT_S):
-        self.deadline_s = deadline_s
         self.delay_s = deadline_s * 3
 
     def _fail(self, *args, **kwargs):

@@ -201,7 +201,7 @@ def check_deployments(
     path = Path(source)
     shapes = shapes or load_shapes()
     resolved = shapes.resolved(parameters)
-    knowledge = shapes.knowledge()
+    knowledge = shapes.knowledge
     info = requirement_info_from_graph(knowledge)
 
     work = OxigraphStore(None)

@@ -37,7 +37,7 @@ from dge_graph.rules import report as results
 from dge_graph.rules.evidence import finding_bases, unknown_facts
 from dge_graph.rules.fact_table import FactTable
 from dge_graph.rules.validate import Parameters, ShapeSet, findings_from, load_shapes
-from dge_graph.rules.vector_engine import ShapeReading, read_plan, table_decisions, table_violations
+from dge_graph.rules.vector_engine import read_plan, table_decisions, table_violations
 from dge_graph.store import Store
 
 RESULT_PREDICATES = (DGE.missesRequirement, DGE.holdsSafeguardType, DGE.satisfiesShape, DGE.subjectToRequirement,
@@ -88,12 +88,11 @@ def stored_run(store: Store) -> tuple[URIRef, Parameters] | None:
 
 
 class Revalidator:
-    """Re-validation of some deployments at a stored run's parameters; keeps the parsed and resolved shapes, so a
-    long-lived process (the server) pays for them once."""
+    """Re-validation of some deployments at a stored run's parameters; keeps the parsed shapes, so a long-lived
+    process (the server) pays for them once (``ShapeSet.resolved`` keeps each reading and what is compiled from it)."""
 
     def __init__(self, shapes: ShapeSet | None = None):
         self._shapes = shapes
-        self._resolved: dict[Parameters, tuple] = {}
 
     @property
     def shapes(self) -> ShapeSet:
@@ -101,21 +100,13 @@ class Revalidator:
             self._shapes = load_shapes()
         return self._shapes
 
-    def resolved(self, parameters: Parameters) -> tuple:
-        """(resolved shapes graph, read plan, shape reading) for these parameters, made once."""
-        found = self._resolved.get(parameters)
-        if found is None:
-            resolved = self.shapes.resolved(parameters)
-            found = self._resolved[parameters] = (resolved, read_plan(resolved, self.shapes.rules), ShapeReading())
-        return found
-
     def contribution(self, store: Store, deployments: Iterable[URIRef], parameters: Parameters) -> Contribution:
         deployments = frozenset(deployments)
-        resolved, plan, reading = self.resolved(parameters)
+        resolved = self.shapes.resolved(parameters)
         rules = self.shapes.rules
-        table = FactTable.read_nodes(store, plan, sorted(deployments, key=str))
-        violations = table_violations(table, resolved, rules, parameters=parameters, reading=reading)
-        decisions = table_decisions(table, resolved, rules, parameters, reading=reading)
+        table = FactTable.read_nodes(store, read_plan(resolved, rules), sorted(deployments, key=str))
+        violations = table_violations(table, resolved, rules, parameters=parameters)
+        decisions = table_decisions(table, resolved, rules, parameters)
         findings = findings_from(violations, self.shapes, parameters, {})
         # what the findings rest on and the unknown decisive facts, as a full run writes them (rules/evidence.py)
         bases = finding_bases(store, resolved, rules, findings, decisions.held)

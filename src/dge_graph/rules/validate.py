@@ -26,6 +26,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager
@@ -150,7 +151,6 @@ class ShapeSet:
     rules: tuple[Rule, ...]
     _readings: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
     _readings_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
-    _knowledge: list = field(default_factory=list, init=False, repr=False, compare=False)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -158,13 +158,11 @@ class ShapeSet:
                 return rule
         raise KeyError(rule_id)
 
+    @cached_property
     def knowledge(self) -> Graph:
         """The packaged requirement, value and right resources the rules cite (``data/*.ttl`` except the
         municipalities), parsed on first use. Read-only by convention."""
-        with self._readings_lock:
-            if not self._knowledge:
-                self._knowledge.append(packaged_knowledge())
-            return self._knowledge[0]
+        return packaged_knowledge()
 
     def resolved(self, parameters: Parameters) -> FrozenShapesGraph:
         """The shapes graph of one reading (``resolve_shapes``), read-only; the same object for the same reading."""
@@ -744,13 +742,12 @@ def validate_store(
     shapes = shapes or load_shapes()
     resolved = shapes.resolved(parameters)
     if engine == "table":  # one table read serves the findings and the decisions
-        from dge_graph.rules.vector_engine import ShapeReading, table_decisions
+        from dge_graph.rules.vector_engine import table_decisions
         from dge_graph.rules.vector_engine import table_violations as evaluate
 
         table = fact_table(store, resolved, shapes.rules, table_cache)
-        reading = ShapeReading()
-        violations = evaluate(table, resolved, shapes.rules, parameters=parameters, reading=reading)
-        decisions = table_decisions(table, resolved, shapes.rules, parameters, reading=reading)
+        violations = evaluate(table, resolved, shapes.rules, parameters=parameters)
+        decisions = table_decisions(table, resolved, shapes.rules, parameters)
     else:
         violations = engine_violations(engine, store, resolved, shapes.rules, parameters, cache=table_cache)
         decisions = shape_decisions(store, resolved, shapes.rules, parameters) if explain or decide else None

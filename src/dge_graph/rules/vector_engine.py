@@ -105,11 +105,10 @@ class TableEvaluator(ShapeReader):
     ``rows`` (focus rows) limits the evaluation to some deployments (incremental re-validation); every level below
     is then limited to the nodes reached from them. Results are memoised per (shape, level)."""
 
-    def __init__(self, table: FactTable, resolved: Graph, rows: np.ndarray | None = None,
-                 reading: ShapeReading | None = None):
+    def __init__(self, table: FactTable, resolved: Graph, rows: np.ndarray | None = None):
         super().__init__(resolved)
         # a frozen (parameter-resolved) shapes graph keeps one reading for every evaluator over it
-        self.reading = reading if reading is not None else kept_with(resolved, ("shape-reading",), ShapeReading)
+        self.reading = kept_with(resolved, ("shape-reading",), ShapeReading)
         self.table = table
         self.rows = table.live_rows() if rows is None else np.asarray(rows, dtype=np.int64)
         self._scopes: dict[Level, np.ndarray] = {ROOT: self.rows}
@@ -351,10 +350,9 @@ def read_plan(shapes: Graph, rules: Iterable) -> ReadPlan:
 
 
 def rule_results(table: FactTable, resolved: Graph, rules: Iterable, rows: np.ndarray | None = None,
-                 parameters=None, reading: ShapeReading | None = None) -> dict[URIRef, np.ndarray]:
-    """For each active rule shape: the focus rows (of ``rows``, default all live rows) that do not conform.
-    ``reading``: the ``ShapeReading`` of ``resolved`` from an earlier evaluation (filled in when given)."""
-    evaluator = TableEvaluator(table, resolved, rows, reading)
+                 parameters=None) -> dict[URIRef, np.ndarray]:
+    """For each active rule shape: the focus rows (of ``rows``, default all live rows) that do not conform."""
+    evaluator = TableEvaluator(table, resolved, rows)
     found = {}
     for rule in rules:
         active = rule.active(parameters) if parameters is not None else \
@@ -369,10 +367,10 @@ def rule_results(table: FactTable, resolved: Graph, rules: Iterable, rows: np.nd
 
 
 def table_violations(table: FactTable, resolved: Graph, rules: Iterable, rows: np.ndarray | None = None,
-                     parameters=None, reading: ShapeReading | None = None) -> set[tuple[Node, URIRef]]:
+                     parameters=None) -> set[tuple[Node, URIRef]]:
     """(focus node, rule shape) for every active rule a focus node does not conform to (as ``sparql_violations``)."""
     out = set()
-    for shape, failing in rule_results(table, resolved, rules, rows, parameters, reading).items():
+    for shape, failing in rule_results(table, resolved, rules, rows, parameters).items():
         out.update((node, shape) for node in table.focus_nodes(failing.tolist()))
     return out
 
@@ -397,14 +395,14 @@ def derived_decisions(table: FactTable, resolved: Graph, rows: np.ndarray | None
 
 
 def table_decisions(table: FactTable, resolved: Graph, rules: Iterable, parameters,
-                    rows: np.ndarray | None = None, reading: ShapeReading | None = None):
+                    rows: np.ndarray | None = None):
     """The shapes' decisions (``rules.report.ShapeDecisions``) from the fact table: what ``report.shape_decisions``
     computes with SPARQL, from the same ``holds:*``, ``derived:*`` and condition shapes, for the focus rows ``rows``
     (default: all live rows). Held claims are the safeguard instances (IRIs) of a deployment that have the type of
     a ``holds:*`` shape and conform to its qualified value shape."""
     from dge_graph.rules.report import ShapeDecisions, claim_shape, derived_shapes, holds_shapes
 
-    evaluator = TableEvaluator(table, resolved, rows, reading)
+    evaluator = TableEvaluator(table, resolved, rows)
     deployments = table.target_mask(evaluator.rows, [DGE.Deployment])
     focus = table.focus.keys
     scope = evaluator.rows
